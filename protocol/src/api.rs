@@ -415,7 +415,11 @@ mod tests {
 
     #[test]
     fn error_codes_serialise_as_their_stable_names() {
-        for code in [ErrorCode::QuotaExhausted, ErrorCode::UpdateRequired, ErrorCode::InvalidIdNumber] {
+        for code in [
+            ErrorCode::QuotaExhausted,
+            ErrorCode::UpdateRequired,
+            ErrorCode::InvalidIdNumber,
+        ] {
             let json = serde_json::to_string(&code).expect("json");
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
@@ -430,6 +434,9 @@ mod tests {
             retry_after_seconds: None,
         };
         let json = serde_json::to_string(&body).expect("json");
-        assert_eq!(json, r#"{"code":"quota_exhausted","message":"m","hint":"h","resets_on":"2026-12-01"}"#);
+        assert_eq!(
+            json,
+            r#"{"code":"quota_exhausted","message":"m","hint":"h","resets_on":"2026-12-01"}"#
+        );
     }
 }

@@ -5,10 +5,12 @@
 
 use std::fmt;
 
+use ciborium::Value;
 use coset::cwt::{ClaimName, ClaimsSet, ClaimsSetBuilder, Timestamp};
 use coset::iana::{self, EnumI64 as _};
-use coset::{CborSerializable as _, CoseKey, CoseSign1, HeaderBuilder, KeyType, Label, ProtectedHeader};
-use ciborium::Value;
+use coset::{
+    CborSerializable as _, CoseKey, CoseSign1, HeaderBuilder, KeyType, Label, ProtectedHeader,
+};
 
 use crate::id_number::{IdNumber, mask_name};
 use crate::keys::{Algorithm, DevicePublicKey, IssuerKey, Kid};
@@ -56,7 +58,10 @@ pub fn validate_name(name: &str) -> Result<String, NameError> {
     if count > MAX_NAME_CHARS {
         return Err(NameError::TooLong { found: count });
     }
-    if let Some(found) = trimmed.chars().find(|c| c.is_control() || c.is_ascii_digit()) {
+    if let Some(found) = trimmed
+        .chars()
+        .find(|c| c.is_control() || c.is_ascii_digit())
+    {
         return Err(NameError::BadCharacter { found });
     }
     Ok(trimmed.to_string())
@@ -128,7 +133,12 @@ impl Holder {
 
 impl fmt::Debug for Holder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Holder({}, {})", self.id_number.masked(), self.masked_name())
+        write!(
+            f,
+            "Holder({}, {})",
+            self.id_number.masked(),
+            self.masked_name()
+        )
     }
 }
 
@@ -184,19 +194,28 @@ impl Certificate {
             .key_id(key.kid().0.to_vec())
             .build();
         let payload = claims_to_cbor(&claims);
-        let mut cose = coset::CoseSign1Builder::new().protected(protected).payload(payload).build();
+        let mut cose = coset::CoseSign1Builder::new()
+            .protected(protected)
+            .payload(payload)
+            .build();
         let signature = key.sign(&cose.tbs_data(&[]));
         cose.signature = signature.to_vec();
         // Re-read so the protected header keeps the exact bytes that were signed.
         let bytes = cose.clone().to_vec().unwrap_or_default();
         let cose = CoseSign1::from_slice(&bytes).unwrap_or(cose);
-        Self { claims, kid: key.kid(), algorithm: Algorithm::EdDSA, cose }
+        Self {
+            claims,
+            kid: key.kid(),
+            algorithm: Algorithm::EdDSA,
+            cose,
+        }
     }
 
     /// Decodes an untagged (or CWT/COSE-tagged) COSE_Sign1 certificate. Checks structure only;
     /// the issuer signature is checked by [`Certificate::verify_issuer_signature`].
     pub fn from_cbor(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let value: Value = ciborium::from_reader(bytes).map_err(|_| DecodeError("certificate CBOR"))?;
+        let value: Value =
+            ciborium::from_reader(bytes).map_err(|_| DecodeError("certificate CBOR"))?;
         Self::from_value(value)
     }
 
@@ -212,9 +231,17 @@ impl Certificate {
             .as_slice()
             .try_into()
             .map_err(|_| DecodeError("certificate kid"))?);
-        let payload = cose.payload.as_deref().ok_or(DecodeError("certificate payload"))?;
+        let payload = cose
+            .payload
+            .as_deref()
+            .ok_or(DecodeError("certificate payload"))?;
         let claims = claims_from_cbor(payload)?;
-        Ok(Self { claims, kid, algorithm, cose })
+        Ok(Self {
+            claims,
+            kid,
+            algorithm,
+            cose,
+        })
     }
 
     /// The certificate's CBOR (an untagged COSE_Sign1), as the issuer sends it.
@@ -296,18 +323,33 @@ fn cnf_value(key: &DevicePublicKey) -> Value {
         DevicePublicKey::Ed25519(x) => CoseKey {
             kty: KeyType::Assigned(iana::KeyType::OKP),
             params: vec![
-                (Label::Int(iana::OkpKeyParameter::Crv.to_i64()), Value::from(iana::EllipticCurve::Ed25519.to_i64())),
-                (Label::Int(iana::OkpKeyParameter::X.to_i64()), Value::Bytes(x.to_vec())),
+                (
+                    Label::Int(iana::OkpKeyParameter::Crv.to_i64()),
+                    Value::from(iana::EllipticCurve::Ed25519.to_i64()),
+                ),
+                (
+                    Label::Int(iana::OkpKeyParameter::X.to_i64()),
+                    Value::Bytes(x.to_vec()),
+                ),
             ],
             ..Default::default()
         },
         DevicePublicKey::P256(point) => CoseKey {
             kty: KeyType::Assigned(iana::KeyType::EC2),
             params: vec![
-                (Label::Int(iana::Ec2KeyParameter::Crv.to_i64()), Value::from(iana::EllipticCurve::P_256.to_i64())),
-                (Label::Int(iana::Ec2KeyParameter::X.to_i64()), Value::Bytes(point[1..].to_vec())),
+                (
+                    Label::Int(iana::Ec2KeyParameter::Crv.to_i64()),
+                    Value::from(iana::EllipticCurve::P_256.to_i64()),
+                ),
+                (
+                    Label::Int(iana::Ec2KeyParameter::X.to_i64()),
+                    Value::Bytes(point[1..].to_vec()),
+                ),
                 // RFC 9053 §7.1.1: y may be the sign bit of the compressed point.
-                (Label::Int(iana::Ec2KeyParameter::Y.to_i64()), Value::Bool(point[0] == 0x03)),
+                (
+                    Label::Int(iana::Ec2KeyParameter::Y.to_i64()),
+                    Value::Bool(point[0] == 0x03),
+                ),
             ],
             ..Default::default()
         },
@@ -319,20 +361,31 @@ fn cnf_value(key: &DevicePublicKey) -> Value {
 
 fn device_key_from_cnf(value: &Value) -> Result<DevicePublicKey, DecodeError> {
     let err = DecodeError("cnf claim");
-    let Value::Map(entries) = value else { return Err(err) };
-    let [(label, key_value)] = entries.as_slice() else { return Err(err) };
+    let Value::Map(entries) = value else {
+        return Err(err);
+    };
+    let [(label, key_value)] = entries.as_slice() else {
+        return Err(err);
+    };
     if label.as_integer() != Some(1.into()) {
         return Err(err);
     }
-    let key = <CoseKey as coset::AsCborValue>::from_cbor_value(key_value.clone()).map_err(|_| err.clone())?;
+    let key = <CoseKey as coset::AsCborValue>::from_cbor_value(key_value.clone())
+        .map_err(|_| err.clone())?;
     let param = |label: i64| {
-        key.params.iter().find(|(l, _)| *l == Label::Int(label)).map(|(_, v)| v)
+        key.params
+            .iter()
+            .find(|(l, _)| *l == Label::Int(label))
+            .map(|(_, v)| v)
     };
-    let crv = param(-1).and_then(Value::as_integer).and_then(|i| i64::try_from(i).ok());
+    let crv = param(-1)
+        .and_then(Value::as_integer)
+        .and_then(|i| i64::try_from(i).ok());
     let x = param(-2).and_then(Value::as_bytes);
     match (&key.kty, crv, x) {
         (KeyType::Assigned(iana::KeyType::OKP), Some(6), Some(x)) => {
-            DevicePublicKey::from_bytes(Algorithm::EdDSA, x).map_err(|_| DecodeError("cnf Ed25519 key"))
+            DevicePublicKey::from_bytes(Algorithm::EdDSA, x)
+                .map_err(|_| DecodeError("cnf Ed25519 key"))
         }
         (KeyType::Assigned(iana::KeyType::EC2), Some(1), Some(x)) if x.len() == 32 => {
             let mut sec1 = Vec::with_capacity(65);
@@ -348,7 +401,8 @@ fn device_key_from_cnf(value: &Value) -> Result<DevicePublicKey, DecodeError> {
                 }
                 _ => return Err(DecodeError("cnf P-256 y")),
             }
-            DevicePublicKey::from_bytes(Algorithm::ES256, &sec1).map_err(|_| DecodeError("cnf P-256 key"))
+            DevicePublicKey::from_bytes(Algorithm::ES256, &sec1)
+                .map_err(|_| DecodeError("cnf P-256 key"))
         }
         _ => Err(DecodeError("cnf key type")),
     }
@@ -373,7 +427,9 @@ fn claims_from_cbor(payload: &[u8]) -> Result<CertificateClaims, DecodeError> {
     let mut holder = None;
     for (name, value) in &set.rest {
         match name {
-            ClaimName::Assigned(iana::CwtClaimName::Cnf) => device_key = Some(device_key_from_cnf(value)?),
+            ClaimName::Assigned(iana::CwtClaimName::Cnf) => {
+                device_key = Some(device_key_from_cnf(value)?)
+            }
             ClaimName::PrivateUse(HOLDER_CLAIM) => holder = Some(holder_from_value(value)?),
             // Unknown claims are signed like the rest; they are ignored, not trusted.
             _ => {}
@@ -391,8 +447,12 @@ fn claims_from_cbor(payload: &[u8]) -> Result<CertificateClaims, DecodeError> {
 
 fn holder_from_value(value: &Value) -> Result<Holder, DecodeError> {
     let err = DecodeError("holder claim");
-    let Value::Array(items) = value else { return Err(err) };
-    let [Value::Integer(packed), Value::Text(name)] = items.as_slice() else { return Err(err) };
+    let Value::Array(items) = value else {
+        return Err(err);
+    };
+    let [Value::Integer(packed), Value::Text(name)] = items.as_slice() else {
+        return Err(err);
+    };
     let packed = u64::try_from(*packed).map_err(|_| err.clone())?;
     let id_number = IdNumber::from_packed(packed).map_err(|_| DecodeError("holder ID number"))?;
     let name = validate_name(name).map_err(|_| DecodeError("holder name"))?;
@@ -412,7 +472,8 @@ mod tests {
             expires_at: 1_764_000_000 + VALIDITY_SECONDS,
             cti: CertificateId([1, 2, 3, 4, 5, 6, 7, 8]),
             holder: Holder {
-                id_number: IdNumber::parse("11010519491231002X", date!(2026 - 01 - 01)).expect("valid"),
+                id_number: IdNumber::parse("11010519491231002X", date!(2026 - 01 - 01))
+                    .expect("valid"),
                 name: "张三丰".into(),
             },
             device_key,
@@ -424,7 +485,9 @@ mod tests {
         let issuer = IssuerKey::from_seed(&[1; 32]);
         for device in [
             Ed25519DeviceKey::from_seed(&[2; 32]).public_key(),
-            P256DeviceKey::from_scalar(&[3; 32]).expect("scalar").public_key(),
+            P256DeviceKey::from_scalar(&[3; 32])
+                .expect("scalar")
+                .public_key(),
         ] {
             let cert = Certificate::issue(claims(device.clone()), &issuer);
             let decoded = Certificate::from_cbor(&cert.to_cbor()).expect("decode");
@@ -440,7 +503,10 @@ mod tests {
     #[test]
     fn tags_are_accepted_on_input() {
         let issuer = IssuerKey::from_seed(&[1; 32]);
-        let cert = Certificate::issue(claims(Ed25519DeviceKey::from_seed(&[2; 32]).public_key()), &issuer);
+        let cert = Certificate::issue(
+            claims(Ed25519DeviceKey::from_seed(&[2; 32]).public_key()),
+            &issuer,
+        );
         let mut tagged = vec![0xd8, 0x3d, 0xd2]; // tag 61, tag 18
         tagged.extend(cert.to_cbor());
         let decoded = Certificate::from_cbor(&tagged).expect("decode");
@@ -452,8 +518,14 @@ mod tests {
         assert_eq!(validate_name(" 张三 "), Ok("张三".into()));
         assert_eq!(validate_name("阿卜杜·买买提"), Ok("阿卜杜·买买提".into()));
         assert_eq!(validate_name("  "), Err(NameError::Empty));
-        assert_eq!(validate_name("张3"), Err(NameError::BadCharacter { found: '3' }));
-        assert_eq!(validate_name(&"长".repeat(41)), Err(NameError::TooLong { found: 41 }));
+        assert_eq!(
+            validate_name("张3"),
+            Err(NameError::BadCharacter { found: '3' })
+        );
+        assert_eq!(
+            validate_name(&"长".repeat(41)),
+            Err(NameError::TooLong { found: 41 })
+        );
     }
 
     #[test]

@@ -22,8 +22,13 @@ pub enum CheckpointKind {
 
 impl CheckpointKind {
     /// Every kind.
-    pub const ALL: [CheckpointKind; 5] =
-        [Self::Window, Self::RealNameCheck, Self::EntryGate, Self::ExitGate, Self::OnTrain];
+    pub const ALL: [CheckpointKind; 5] = [
+        Self::Window,
+        Self::RealNameCheck,
+        Self::EntryGate,
+        Self::ExitGate,
+        Self::OnTrain,
+    ];
 
     /// The stable code (`entry_gate`, …).
     pub fn code(self) -> &'static str {

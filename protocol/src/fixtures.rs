@@ -31,15 +31,23 @@ pub fn fixture_device_key() -> Ed25519DeviceKey {
 
 /// A trust list holding only the fixture issuer key.
 pub fn fixture_trust_list() -> TrustList {
-    TrustList::new(vec![TrustedKey::new(&fixture_issuer_key(), 0, None, KeyStatus::Active)])
-        .unwrap_or_else(|_| TrustList { keys: Vec::new() })
+    TrustList::new(vec![TrustedKey::new(
+        &fixture_issuer_key(),
+        0,
+        None,
+        KeyStatus::Active,
+    )])
+    .unwrap_or_else(|_| TrustList { keys: Vec::new() })
 }
 
 /// The fixture holder.
 pub fn fixture_holder() -> Holder {
     let id_number = IdNumber::parse(FIXTURE_ID_NUMBER, date!(2026 - 01 - 01))
         .unwrap_or_else(|_| unreachable_fixture());
-    Holder { id_number, name: FIXTURE_NAME.to_string() }
+    Holder {
+        id_number,
+        name: FIXTURE_NAME.to_string(),
+    }
 }
 
 /// A certificate for the fixture holder bound to the fixture device key, issued at

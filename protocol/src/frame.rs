@@ -4,9 +4,9 @@
 //! (`floor(unix_seconds / 60)`) as a CBOR unsigned integer. The device signature thus covers
 //! `[certificate, slot]`. Text form: `TID1:` + base45 (RFC 9285), for QR alphanumeric mode.
 
+use ciborium::Value;
 use coset::iana::{self, EnumI64 as _};
 use coset::{CborSerializable as _, CoseSign1, HeaderBuilder, Label};
-use ciborium::Value;
 
 use crate::certificate::{Certificate, DecodeError, header_algorithm};
 use crate::keys::{Algorithm, FrameSigner, KeyError};
@@ -54,7 +54,11 @@ pub enum FrameError {
 impl Frame {
     /// Signs the frame for `slot` with the device key. The signer must hold the key the
     /// certificate binds.
-    pub fn sign(certificate: &Certificate, slot: u64, signer: &dyn FrameSigner) -> Result<Self, FrameError> {
+    pub fn sign(
+        certificate: &Certificate,
+        slot: u64,
+        signer: &dyn FrameSigner,
+    ) -> Result<Self, FrameError> {
         let device_key = signer.public_key();
         if device_key != certificate.claims().device_key {
             return Err(FrameError::KeyMismatch);
@@ -70,16 +74,28 @@ impl Frame {
             .build();
         let mut payload = Vec::with_capacity(9);
         ciborium::into_writer(&slot, &mut payload).map_err(|_| FrameError::KeyMismatch)?;
-        let mut cose = coset::CoseSign1Builder::new().protected(protected).payload(payload).build();
+        let mut cose = coset::CoseSign1Builder::new()
+            .protected(protected)
+            .payload(payload)
+            .build();
         let signature = signer.sign(&cose.tbs_data(&[]))?;
         if signature.len() != 64 {
-            return Err(KeyError::BadSignatureLength { algorithm, len: signature.len() }.into());
+            return Err(KeyError::BadSignatureLength {
+                algorithm,
+                len: signature.len(),
+            }
+            .into());
         }
         cose.signature = signature;
         // Re-read so the protected header keeps the exact bytes that were signed.
         let bytes = cose.clone().to_vec().unwrap_or_default();
         let cose = CoseSign1::from_slice(&bytes).unwrap_or(cose);
-        Ok(Self { certificate: certificate.clone(), slot, algorithm, cose })
+        Ok(Self {
+            certificate: certificate.clone(),
+            slot,
+            algorithm,
+            cose,
+        })
     }
 
     /// Decodes the text form (`TID1:` + base45). Structure only: nothing is verified here.
@@ -87,8 +103,15 @@ impl Frame {
         if text.len() > MAX_FRAME_TEXT {
             return Err(DecodeError("frame text too long"));
         }
-        let body = text.strip_prefix(FRAME_PREFIX).ok_or(DecodeError("prefix is not TID1:"))?;
+        let body = text
+            .strip_prefix(FRAME_PREFIX)
+            .ok_or(DecodeError("prefix is not TID1:"))?;
         let bytes = base45::decode(body).map_err(|_| DecodeError("base45"))?;
+        // base45 3.2 reads a trailing pair above 255 modulo 256, which RFC 9285 does not allow:
+        // insist on the one spelling, so one frame has exactly one text.
+        if base45::encode(&bytes) != body {
+            return Err(DecodeError("base45 not canonical"));
+        }
         Self::from_cbor(&bytes)
     }
 
@@ -103,7 +126,10 @@ impl Frame {
             }
         }
         let certificate = certificate.ok_or(DecodeError("certificate missing from frame"))?;
-        let payload = cose.payload.as_deref().ok_or(DecodeError("frame payload"))?;
+        let payload = cose
+            .payload
+            .as_deref()
+            .ok_or(DecodeError("frame payload"))?;
         let slot: Value = ciborium::from_reader(payload).map_err(|_| DecodeError("frame slot"))?;
         let slot = slot
             .as_integer()
@@ -115,7 +141,12 @@ impl Frame {
         if canonical != payload {
             return Err(DecodeError("frame slot encoding"));
         }
-        Ok(Self { certificate, slot, algorithm, cose })
+        Ok(Self {
+            certificate,
+            slot,
+            algorithm,
+            cose,
+        })
     }
 
     /// The frame's CBOR.
@@ -148,10 +179,11 @@ impl Frame {
     /// Checks the device signature with the key bound in the certificate (`cnf`), under the
     /// algorithm the frame's header names.
     pub fn verify_device_signature(&self) -> bool {
-        self.certificate
-            .claims()
-            .device_key
-            .verify(self.algorithm, &self.cose.tbs_data(&[]), &self.cose.signature)
+        self.certificate.claims().device_key.verify(
+            self.algorithm,
+            &self.cose.tbs_data(&[]),
+            &self.cose.signature,
+        )
     }
 
     /// The COSE algorithm id in the header (for diagnostics and test vectors).
@@ -185,7 +217,10 @@ mod tests {
     fn a_different_key_cannot_sign() {
         let (cert, _) = fixture_certificate();
         let other = crate::keys::Ed25519DeviceKey::from_seed(&[42; 32]);
-        assert_eq!(Frame::sign(&cert, 1, &other).err(), Some(FrameError::KeyMismatch));
+        assert_eq!(
+            Frame::sign(&cert, 1, &other).err(),
+            Some(FrameError::KeyMismatch)
+        );
     }
 
     #[test]

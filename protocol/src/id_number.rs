@@ -65,7 +65,11 @@ const PROVINCES: &[Province] = &[
 ];
 
 const fn p(code: u8, name_zh: &'static str, name_en: &'static str) -> Province {
-    Province { code, name_zh, name_en }
+    Province {
+        code,
+        name_zh,
+        name_en,
+    }
 }
 
 impl Province {
@@ -85,7 +89,9 @@ pub enum IdNumberError {
         found: usize,
     },
     /// Only digits are allowed, and `X` as the last character.
-    #[error("character {position} ('{found}') is not allowed: only digits, and X as the last character")]
+    #[error(
+        "character {position} ('{found}') is not allowed: only digits, and X as the last character"
+    )]
     BadCharacter {
         /// 1-based position of the first bad character.
         position: usize,
@@ -111,7 +117,9 @@ pub enum IdNumberError {
         date: String,
     },
     /// The last character does not match the ISO 7064 MOD 11-2 check of the first 17 digits.
-    #[error("the check character is {found}, but the first 17 digits require {expected}: a digit was probably mistyped")]
+    #[error(
+        "the check character is {found}, but the first 17 digits require {expected}: a digit was probably mistyped"
+    )]
     WrongCheckCharacter {
         /// The character the first 17 digits require.
         expected: char,
@@ -140,8 +148,12 @@ impl IdNumberError {
             Self::BadCharacter { position, found } => {
                 format!("第 {position} 位“{found}”无效：只能是数字，最后一位可以是 X")
             }
-            Self::UnknownProvince { code } => format!("前两位（{code:02}）不是有效的省级行政区代码"),
-            Self::ImpossibleBirthDate { digits } => format!("第 7–14 位（{digits}）不是有效的出生日期"),
+            Self::UnknownProvince { code } => {
+                format!("前两位（{code:02}）不是有效的省级行政区代码")
+            }
+            Self::ImpossibleBirthDate { digits } => {
+                format!("第 7–14 位（{digits}）不是有效的出生日期")
+            }
             Self::FutureBirthDate { date } => format!("出生日期 {date} 晚于今天"),
             Self::WrongCheckCharacter { .. } => {
                 "校验位不符，请检查是否输错了某一位数字".to_string()
@@ -165,7 +177,9 @@ impl IdNumber {
         let number = Self::parse_structure(input)?;
         let birth = number.birth_date();
         if birth > today {
-            return Err(IdNumberError::FutureBirthDate { date: birth.to_string() });
+            return Err(IdNumberError::FutureBirthDate {
+                date: birth.to_string(),
+            });
         }
         Ok(number)
     }
@@ -183,7 +197,12 @@ impl IdNumber {
             digits[i] = match c {
                 '0'..='9' => c as u8,
                 'x' | 'X' if i == 17 => b'X',
-                _ => return Err(IdNumberError::BadCharacter { position: i + 1, found: c }),
+                _ => {
+                    return Err(IdNumberError::BadCharacter {
+                        position: i + 1,
+                        found: c,
+                    });
+                }
             };
         }
         let province = (digits[0] - b'0') * 10 + (digits[1] - b'0');
@@ -191,7 +210,9 @@ impl IdNumber {
             return Err(IdNumberError::UnknownProvince { code: province });
         }
         if birth_date_of(&digits).is_none() {
-            let text = std::str::from_utf8(&digits[6..14]).unwrap_or_default().to_string();
+            let text = std::str::from_utf8(&digits[6..14])
+                .unwrap_or_default()
+                .to_string();
             return Err(IdNumberError::ImpossibleBirthDate { digits: text });
         }
         let expected = check_character(&digits);
@@ -224,7 +245,9 @@ impl IdNumber {
 
     /// The six-digit administrative division code of the place of first registration.
     pub fn region_code(&self) -> u32 {
-        self.0[..6].iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0'))
+        self.0[..6]
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'))
     }
 
     /// The province of first registration.
@@ -237,14 +260,18 @@ impl IdNumber {
     /// The packed form carried in certificates: the first 17 digits as one integer (the check
     /// character is implied). Always below 10^17, so it fits a CBOR uint64.
     pub fn packed(&self) -> u64 {
-        self.0[..17].iter().fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'))
+        self.0[..17]
+            .iter()
+            .fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'))
     }
 
     /// Reverses [`IdNumber::packed`], re-deriving the check character. Fails on any value that
     /// does not describe a structurally valid number.
     pub fn from_packed(value: u64) -> Result<Self, IdNumberError> {
         if value >= 100_000_000_000_000_000 {
-            return Err(IdNumberError::WrongLength { found: value.to_string().len() + 1 });
+            return Err(IdNumberError::WrongLength {
+                found: value.to_string().len() + 1,
+            });
         }
         let mut digits = [0u8; 18];
         let mut rest = value;
@@ -259,13 +286,19 @@ impl IdNumber {
 }
 
 fn check_character(digits: &[u8; 18]) -> u8 {
-    let sum: u32 = digits[..17].iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = digits[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     CHECK_CHARACTERS[(sum % 11) as usize]
 }
 
 fn birth_date_of(digits: &[u8; 18]) -> Option<Date> {
     let num = |range: std::ops::Range<usize>| {
-        digits[range].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+        digits[range]
+            .iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
     };
     let year = i32::try_from(num(6..10)).ok()?;
     if year < EARLIEST_BIRTH_YEAR {
@@ -392,40 +425,65 @@ mod tests {
 
     #[test]
     fn refuses_wrong_length() {
-        assert_eq!(parse("1101051949123100"), Err(IdNumberError::WrongLength { found: 16 }));
-        assert_eq!(parse("11010519491231002X1"), Err(IdNumberError::WrongLength { found: 19 }));
+        assert_eq!(
+            parse("1101051949123100"),
+            Err(IdNumberError::WrongLength { found: 16 })
+        );
+        assert_eq!(
+            parse("11010519491231002X1"),
+            Err(IdNumberError::WrongLength { found: 19 })
+        );
         assert_eq!(parse(""), Err(IdNumberError::WrongLength { found: 0 }));
         // Counts characters, not bytes.
-        assert_eq!(parse("一二三"), Err(IdNumberError::WrongLength { found: 3 }));
+        assert_eq!(
+            parse("一二三"),
+            Err(IdNumberError::WrongLength { found: 3 })
+        );
     }
 
     #[test]
     fn refuses_bad_characters() {
         assert_eq!(
             parse("1101051949123100XX"),
-            Err(IdNumberError::BadCharacter { position: 17, found: 'X' })
+            Err(IdNumberError::BadCharacter {
+                position: 17,
+                found: 'X'
+            })
         );
         assert_eq!(
             parse("110105194912310 2X"),
-            Err(IdNumberError::BadCharacter { position: 16, found: ' ' })
+            Err(IdNumberError::BadCharacter {
+                position: 16,
+                found: ' '
+            })
         );
         assert_eq!(
             parse("11010519491231002Y"),
-            Err(IdNumberError::BadCharacter { position: 18, found: 'Y' })
+            Err(IdNumberError::BadCharacter {
+                position: 18,
+                found: 'Y'
+            })
         );
         assert_eq!(
             parse("11010519491231002一"),
-            Err(IdNumberError::BadCharacter { position: 18, found: '一' })
+            Err(IdNumberError::BadCharacter {
+                position: 18,
+                found: '一'
+            })
         );
     }
 
     #[test]
     fn refuses_unknown_provinces() {
-        for code in ["00", "10", "16", "20", "39", "47", "55", "66", "70", "80", "84", "91", "99"] {
+        for code in [
+            "00", "10", "16", "20", "39", "47", "55", "66", "70", "80", "84", "91", "99",
+        ] {
             let full = with_check_character(&format!("{code}010519491231002")).expect("digits");
             assert_eq!(
                 parse(&full),
-                Err(IdNumberError::UnknownProvince { code: code.parse().expect("two digits") }),
+                Err(IdNumberError::UnknownProvince {
+                    code: code.parse().expect("two digits")
+                }),
                 "{code}"
             );
         }
@@ -433,11 +491,15 @@ mod tests {
 
     #[test]
     fn refuses_impossible_birth_dates() {
-        for date in ["19491331", "19490230", "20230229", "18991231", "19490000", "19490100"] {
+        for date in [
+            "19491331", "19490230", "20230229", "18991231", "19490000", "19490100",
+        ] {
             let full = with_check_character(&format!("110105{date}002")).expect("digits");
             assert_eq!(
                 parse(&full),
-                Err(IdNumberError::ImpossibleBirthDate { digits: date.to_string() }),
+                Err(IdNumberError::ImpossibleBirthDate {
+                    digits: date.to_string()
+                }),
                 "{date}"
             );
         }
@@ -451,7 +513,9 @@ mod tests {
         let full = with_check_character("11010520261126002").expect("digits");
         assert_eq!(
             parse(&full),
-            Err(IdNumberError::FutureBirthDate { date: "2026-11-26".to_string() })
+            Err(IdNumberError::FutureBirthDate {
+                date: "2026-11-26".to_string()
+            })
         );
     }
 
@@ -459,7 +523,10 @@ mod tests {
     fn refuses_a_wrong_check_character() {
         assert_eq!(
             parse("110105194912310021"),
-            Err(IdNumberError::WrongCheckCharacter { expected: 'X', found: '1' })
+            Err(IdNumberError::WrongCheckCharacter {
+                expected: 'X',
+                found: '1'
+            })
         );
         // A single mistyped digit is caught.
         assert!(matches!(
@@ -478,9 +545,12 @@ mod tests {
             parse(&with_check_character("11010520991231002").expect("d")),
             parse("110105194912310021"),
         ];
-        let mut codes: Vec<&str> = errors.iter().map(|e| e.as_ref().err().expect("refused").code()).collect();
+        let mut codes: Vec<&str> = errors
+            .iter()
+            .map(|e| e.as_ref().expect_err("refused").code())
+            .collect();
         for e in &errors {
-            let e = e.as_ref().err().expect("refused");
+            let e = e.as_ref().expect_err("refused");
             assert!(!e.to_string().is_empty());
             assert!(!e.message_zh().is_empty());
         }

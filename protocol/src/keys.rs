@@ -83,7 +83,8 @@ impl DevicePublicKey {
             Algorithm::EdDSA => {
                 let raw: [u8; 32] = bytes.try_into().map_err(|_| invalid.clone())?;
                 // Rejects points that are not on the curve or are of small order.
-                let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|_| invalid.clone())?;
+                let key =
+                    ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|_| invalid.clone())?;
                 if key.is_weak() {
                     return Err(invalid);
                 }
@@ -91,7 +92,8 @@ impl DevicePublicKey {
             }
             Algorithm::ES256 => {
                 let key = p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| invalid.clone())?;
-                let point = p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&key, true);
+                let point =
+                    p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&key, true);
                 let raw: [u8; 33] = point.as_bytes().try_into().map_err(|_| invalid)?;
                 Ok(Self::P256(raw))
             }
@@ -142,7 +144,12 @@ impl DevicePublicKey {
 
 impl fmt::Debug for DevicePublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DevicePublicKey({:?}, {})", self.algorithm(), self.fingerprint())
+        write!(
+            f,
+            "DevicePublicKey({:?}, {})",
+            self.algorithm(),
+            self.fingerprint()
+        )
     }
 }
 
@@ -181,7 +188,8 @@ pub(crate) fn verify_ed25519(public: &[u8; 32], message: &[u8], signature: &[u8]
         return false;
     };
     // Strict verification refuses malleable signatures and weak keys.
-    key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&sig)).is_ok()
+    key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&sig))
+        .is_ok()
 }
 
 /// Something that signs frames with a device key: a software key, or a hardware keystore
@@ -228,7 +236,9 @@ impl P256DeviceKey {
     pub fn from_scalar(scalar: &[u8; 32]) -> Result<Self, KeyError> {
         p256::ecdsa::SigningKey::from_bytes(scalar.into())
             .map(Self)
-            .map_err(|_| KeyError::InvalidPublicKey { algorithm: Algorithm::ES256 })
+            .map_err(|_| KeyError::InvalidPublicKey {
+                algorithm: Algorithm::ES256,
+            })
     }
 }
 
@@ -341,7 +351,10 @@ mod tests {
         let public = key.public_key();
         assert!(public.verify(Algorithm::EdDSA, b"frame", &sig));
         assert!(!public.verify(Algorithm::EdDSA, b"framf", &sig));
-        assert!(!public.verify(Algorithm::ES256, b"frame", &sig), "header algorithm must match the key");
+        assert!(
+            !public.verify(Algorithm::ES256, b"frame", &sig),
+            "header algorithm must match the key"
+        );
     }
 
     #[test]
@@ -360,7 +373,9 @@ mod tests {
     fn device_keys_round_trip_through_json() {
         for key in [
             Ed25519DeviceKey::from_seed(&[1; 32]).public_key(),
-            P256DeviceKey::from_scalar(&[2; 32]).expect("scalar").public_key(),
+            P256DeviceKey::from_scalar(&[2; 32])
+                .expect("scalar")
+                .public_key(),
         ] {
             let json = serde_json::to_string(&key).expect("serialise");
             let back: DevicePublicKey = serde_json::from_str(&json).expect("deserialise");
@@ -384,7 +399,8 @@ mod tests {
     fn uncompressed_p256_points_are_normalised() {
         let key = p256::ecdsa::SigningKey::from_bytes((&[3u8; 32]).into()).expect("scalar");
         let uncompressed = key.verifying_key().to_encoded_point(false);
-        let parsed = DevicePublicKey::from_bytes(Algorithm::ES256, uncompressed.as_bytes()).expect("point");
+        let parsed =
+            DevicePublicKey::from_bytes(Algorithm::ES256, uncompressed.as_bytes()).expect("point");
         assert_eq!(parsed.as_bytes().len(), 33);
     }
 
@@ -392,6 +408,9 @@ mod tests {
     fn kid_is_a_thumbprint_prefix() {
         let key = IssuerKey::from_seed(&[5; 32]);
         assert_eq!(key.kid(), Kid::of_ed25519(&key.public_key()));
-        assert_eq!(Kid::from_base64url(&key.kid().to_base64url()), Some(key.kid()));
+        assert_eq!(
+            Kid::from_base64url(&key.kid().to_base64url()),
+            Some(key.kid())
+        );
     }
 }

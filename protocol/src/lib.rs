@@ -15,14 +15,19 @@ pub mod trust;
 pub mod verify;
 
 pub use certificate::{
-    Certificate, CertificateClaims, CertificateId, DecodeError, Holder, NameError, VALIDITY_SECONDS,
-    validate_name,
+    Certificate, CertificateClaims, CertificateId, DecodeError, Holder, NameError,
+    VALIDITY_SECONDS, validate_name,
 };
 pub use checkpoint::CheckpointKind;
 pub use frame::{FRAME_PREFIX, Frame, FrameError, SLOT_SECONDS, seconds_to_next_slot, slot_of};
 pub use id_number::{IdNumber, IdNumberError, Province, mask_name};
-pub use keys::{Algorithm, DevicePublicKey, Ed25519DeviceKey, FrameSigner, IssuerKey, KeyError, Kid, P256DeviceKey};
-pub use trust::{KeyStatus, RevocationList, RevokedCertificate, TrustList, TrustListError, TrustedKey};
+pub use keys::{
+    Algorithm, DevicePublicKey, Ed25519DeviceKey, FrameSigner, IssuerKey, KeyError, Kid,
+    P256DeviceKey,
+};
+pub use trust::{
+    KeyStatus, RevocationList, RevokedCertificate, TrustList, TrustListError, TrustedKey,
+};
 pub use verify::{Accepted, Policy, RejectReason, Verdict, verify, verify_frame};
 
 #[cfg(feature = "uniffi")]

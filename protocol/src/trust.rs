@@ -71,24 +71,28 @@ impl TrustedKey {
     }
 
     fn decode(&self) -> Result<([u8; 32], Kid), TrustListError> {
-        let bad = |reason: &'static str| TrustListError::BadKey { kid: self.kid.clone(), reason };
+        let bad = |reason: &'static str| TrustListError::BadKey {
+            kid: self.kid.clone(),
+            reason,
+        };
         if self.kty != "OKP" || self.crv != "Ed25519" {
             return Err(bad("only OKP/Ed25519 keys are accepted"));
         }
         if self.alg != "EdDSA" || self.key_use != "sig" {
             return Err(bad("alg must be EdDSA and use must be sig"));
         }
-        let x = URL_SAFE_NO_PAD.decode(&self.x).map_err(|_| bad("x is not base64url"))?;
+        let x = URL_SAFE_NO_PAD
+            .decode(&self.x)
+            .map_err(|_| bad("x is not base64url"))?;
         let public: [u8; 32] = x.try_into().map_err(|_| bad("x is not 32 bytes"))?;
-        ed25519_dalek::VerifyingKey::from_bytes(&public).map_err(|_| bad("x is not an Ed25519 point"))?;
+        ed25519_dalek::VerifyingKey::from_bytes(&public)
+            .map_err(|_| bad("x is not an Ed25519 point"))?;
         let kid = Kid::of_ed25519(&public);
         if Kid::from_base64url(&self.kid) != Some(kid) {
             return Err(bad("kid is not the thumbprint of x"));
         }
-        if let Some(exp) = self.exp {
-            if exp < self.nbf {
-                return Err(bad("exp lies before nbf"));
-            }
+        if self.exp.is_some_and(|exp| exp < self.nbf) {
+            return Err(bad("exp lies before nbf"));
         }
         Ok((public, kid))
     }
@@ -138,7 +142,8 @@ impl TrustList {
 
     /// Parses and validates the JSON form.
     pub fn from_json(json: &str) -> Result<Self, TrustListError> {
-        let list: Self = serde_json::from_str(json).map_err(|e| TrustListError::Json(e.to_string()))?;
+        let list: Self =
+            serde_json::from_str(json).map_err(|e| TrustListError::Json(e.to_string()))?;
         Self::new(list.keys)
     }
 
@@ -153,7 +158,10 @@ impl TrustList {
         }
         for i in 0..self.keys.len() {
             let decoded = self.keys[i].decode()?;
-            if self.keys[..i].iter().any(|k| k.decoded.map(|d| d.1) == Some(decoded.1)) {
+            if self.keys[..i]
+                .iter()
+                .any(|k| k.decoded.map(|d| d.1) == Some(decoded.1))
+            {
                 return Err(TrustListError::DuplicateKid(self.keys[i].kid.clone()));
             }
             self.keys[i].decoded = Some(decoded);
@@ -163,7 +171,9 @@ impl TrustList {
 
     /// The key with this kid.
     pub fn find(&self, kid: Kid) -> Option<&TrustedKey> {
-        self.keys.iter().find(|k| k.decoded.map(|d| d.1) == Some(kid))
+        self.keys
+            .iter()
+            .find(|k| k.decoded.map(|d| d.1) == Some(kid))
     }
 }
 
@@ -202,7 +212,10 @@ impl RevocationList {
     pub fn new(updated_at: i64, mut revoked: Vec<RevokedCertificate>) -> Self {
         revoked.sort_by_key(|r| r.cti);
         revoked.dedup_by_key(|r| r.cti);
-        Self { updated_at, revoked }
+        Self {
+            updated_at,
+            revoked,
+        }
     }
 
     /// Parses the JSON form.
@@ -239,18 +252,30 @@ mod tests {
         assert!(!json.contains("decoded"));
         let back = TrustList::from_json(&json).expect("parse");
         assert_eq!(back, list);
-        assert_eq!(back.find(b.kid()).map(|k| k.status), Some(KeyStatus::Active));
+        assert_eq!(
+            back.find(b.kid()).map(|k| k.status),
+            Some(KeyStatus::Active)
+        );
         assert!(back.find(Kid([0; 4])).is_none());
     }
 
     #[test]
     fn bad_lists_are_refused_with_a_reason() {
-        assert_eq!(TrustList::from_json(r#"{"keys":[]}"#), Err(TrustListError::Empty));
-        assert!(matches!(TrustList::from_json("[1,2"), Err(TrustListError::Json(_))));
+        assert_eq!(
+            TrustList::from_json(r#"{"keys":[]}"#),
+            Err(TrustListError::Empty)
+        );
+        assert!(matches!(
+            TrustList::from_json("[1,2"),
+            Err(TrustListError::Json(_))
+        ));
         let a = IssuerKey::from_seed(&[1; 32]);
         let mut key = TrustedKey::new(&a, 0, None, KeyStatus::Active);
         key.kid = Kid([9; 4]).to_base64url();
-        assert!(matches!(TrustList::new(vec![key]), Err(TrustListError::BadKey { .. })));
+        assert!(matches!(
+            TrustList::new(vec![key]),
+            Err(TrustListError::BadKey { .. })
+        ));
         let key = TrustedKey::new(&a, 0, None, KeyStatus::Active);
         assert!(matches!(
             TrustList::new(vec![key.clone(), key]),
@@ -258,7 +283,10 @@ mod tests {
         ));
         let mut key = TrustedKey::new(&a, 0, None, KeyStatus::Active);
         key.crv = "P-256".into();
-        assert!(matches!(TrustList::new(vec![key]), Err(TrustListError::BadKey { .. })));
+        assert!(matches!(
+            TrustList::new(vec![key]),
+            Err(TrustListError::BadKey { .. })
+        ));
     }
 
     #[test]
@@ -266,8 +294,14 @@ mod tests {
         let list = RevocationList::new(
             5,
             vec![
-                RevokedCertificate { cti: CertificateId([9; 8]), revoked_at: 1 },
-                RevokedCertificate { cti: CertificateId([1; 8]), revoked_at: 2 },
+                RevokedCertificate {
+                    cti: CertificateId([9; 8]),
+                    revoked_at: 1,
+                },
+                RevokedCertificate {
+                    cti: CertificateId([1; 8]),
+                    revoked_at: 2,
+                },
             ],
         );
         assert!(list.contains(CertificateId([9; 8])));

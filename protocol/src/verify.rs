@@ -84,11 +84,19 @@ impl RejectReason {
         match self {
             Self::Malformed => "Not a temporary ID code: show the temporary ride ID QR code",
             Self::UnknownKey => "Issuer not recognised: go to the station police window",
-            Self::BadIssuerSignature => "Certificate signature invalid: go to the station police window",
-            Self::NotYetValid => "Certificate not yet valid: try again shortly or use a staffed lane",
+            Self::BadIssuerSignature => {
+                "Certificate signature invalid: go to the station police window"
+            }
+            Self::NotYetValid => {
+                "Certificate not yet valid: try again shortly or use a staffed lane"
+            }
             Self::Expired => "Certificate expired: apply again or go to the station police window",
-            Self::BadDeviceSignature => "Code not produced by the applying phone: show it on your own phone",
-            Self::StaleFrame => "Code out of date: refresh and show it again (screenshots do not work)",
+            Self::BadDeviceSignature => {
+                "Code not produced by the applying phone: show it on your own phone"
+            }
+            Self::StaleFrame => {
+                "Code out of date: refresh and show it again (screenshots do not work)"
+            }
             Self::Revoked => "Certificate revoked: go to the station police window",
             Self::Replayed => "Code already used: refresh and show it again",
         }
@@ -167,7 +175,11 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { slot_tolerance: 1, clock_leeway_seconds: 60, revocations: RevocationList::default() }
+        Self {
+            slot_tolerance: 1,
+            clock_leeway_seconds: 60,
+            revocations: RevocationList::default(),
+        }
     }
 }
 
@@ -192,8 +204,13 @@ pub fn verify_frame(frame: &Frame, trust_list: &TrustList, now: i64, policy: &Po
 
 /// Step 1 (cacheable per certificate): finds the issuer key by kid and checks the issuer
 /// signature. A repeat scan of the same certificate may skip this step.
-pub fn verify_issuer<'a>(certificate: &Certificate, trust_list: &'a TrustList) -> Result<&'a TrustedKey, RejectReason> {
-    let key = trust_list.find(certificate.kid()).ok_or(RejectReason::UnknownKey)?;
+pub fn verify_issuer<'a>(
+    certificate: &Certificate,
+    trust_list: &'a TrustList,
+) -> Result<&'a TrustedKey, RejectReason> {
+    let key = trust_list
+        .find(certificate.kid())
+        .ok_or(RejectReason::UnknownKey)?;
     let (public, _) = key.public_key().ok_or(RejectReason::UnknownKey)?;
     if !certificate.verify_issuer_signature(public) {
         return Err(RejectReason::BadIssuerSignature);
