@@ -43,14 +43,34 @@ pub struct SandboxIdentity {
 /// born last year, a school-age minor, a four-character name and a name with a middle dot.
 pub fn default_identities() -> Vec<SandboxIdentity> {
     [
-        ("11010519491231002", "张三丰", "the GB 11643-1999 worked example; three-character name"),
+        (
+            "11010519491231002",
+            "张三丰",
+            "the GB 11643-1999 worked example; three-character name",
+        ),
         ("44030419851112301", "李四", "two-character name, Guangdong"),
         ("31010120150601123", "王小明", "a minor (born 2015)"),
         ("11010820250704001", "赵宝宝", "a minor born last year"),
-        ("33010219900307456", "欧阳娜娜", "four-character name, Zhejiang"),
-        ("65010219701001456", "阿卜杜·买买提", "name with a middle dot, Xinjiang"),
-        ("51010719951120789", "陈静", "spare identity for quota tests"),
-        ("42010619880808234", "刘洋", "spare identity for concurrency tests"),
+        (
+            "33010219900307456",
+            "欧阳娜娜",
+            "four-character name, Zhejiang",
+        ),
+        (
+            "65010219701001456",
+            "阿卜杜·买买提",
+            "name with a middle dot, Xinjiang",
+        ),
+        (
+            "51010719951120789",
+            "陈静",
+            "spare identity for quota tests",
+        ),
+        (
+            "42010619880808234",
+            "刘洋",
+            "spare identity for concurrency tests",
+        ),
     ]
     .into_iter()
     .filter_map(|(first17, name, note)| {
@@ -117,12 +137,20 @@ impl Default for SandboxLiveness {
 impl SandboxLiveness {
     /// The component with the public sandbox key.
     pub fn new() -> Self {
-        Self { key: Ed25519DeviceKey::from_seed(&sandbox_seed()) }
+        Self {
+            key: Ed25519DeviceKey::from_seed(&sandbox_seed()),
+        }
     }
 
     /// Evidence that the face of `face_of` (a sandbox ID number) was captured with `outcome`,
     /// answering `challenge`.
-    pub fn capture(&self, challenge: &str, face_of: &str, outcome: LivenessOutcome, captured_at: i64) -> String {
+    pub fn capture(
+        &self,
+        challenge: &str,
+        face_of: &str,
+        outcome: LivenessOutcome,
+        captured_at: i64,
+    ) -> String {
         let payload = EvidencePayload {
             v: EVIDENCE_VERSION,
             challenge: challenge.to_string(),
@@ -133,7 +161,11 @@ impl SandboxLiveness {
         let bytes = serde_json::to_vec(&payload).unwrap_or_default();
         // An Ed25519 software key never fails to sign.
         let signature = self.key.sign(&bytes).unwrap_or_default();
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(&bytes), URL_SAFE_NO_PAD.encode(signature))
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&bytes),
+            URL_SAFE_NO_PAD.encode(signature)
+        )
     }
 }
 
@@ -156,15 +188,23 @@ pub enum EvidenceError {
 
 /// Checks evidence (format, signature, version, challenge) and returns what it states. Whether
 /// the face matches the person and whether it was live is the authority's decision.
-pub fn verify_evidence(evidence: &str, expected_challenge: &str) -> Result<EvidencePayload, EvidenceError> {
+pub fn verify_evidence(
+    evidence: &str,
+    expected_challenge: &str,
+) -> Result<EvidencePayload, EvidenceError> {
     let (payload_b64, signature_b64) = evidence.split_once('.').ok_or(EvidenceError::Format)?;
-    let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| EvidenceError::Format)?;
-    let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| EvidenceError::Format)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload_b64)
+        .map_err(|_| EvidenceError::Format)?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature_b64)
+        .map_err(|_| EvidenceError::Format)?;
     let public = Ed25519DeviceKey::from_seed(&sandbox_seed()).public_key();
     if !verify_with(&public, &payload, &signature) {
         return Err(EvidenceError::Signature);
     }
-    let parsed: EvidencePayload = serde_json::from_slice(&payload).map_err(|_| EvidenceError::Format)?;
+    let parsed: EvidencePayload =
+        serde_json::from_slice(&payload).map_err(|_| EvidenceError::Format)?;
     if parsed.v != EVIDENCE_VERSION {
         return Err(EvidenceError::Version(parsed.v));
     }
@@ -209,7 +249,10 @@ mod tests {
         let payload = verify_evidence(&evidence, "abc").expect("genuine");
         assert_eq!(payload.face_of, "11010519491231002X");
         assert_eq!(payload.outcome, LivenessOutcome::Live);
-        assert_eq!(verify_evidence(&evidence, "abd"), Err(EvidenceError::ChallengeMismatch));
+        assert_eq!(
+            verify_evidence(&evidence, "abd"),
+            Err(EvidenceError::ChallengeMismatch)
+        );
     }
 
     #[test]
@@ -226,7 +269,10 @@ mod tests {
             verify_evidence(&format!("{forged_payload}.{signature}"), "abc"),
             Err(EvidenceError::Signature)
         );
-        assert_eq!(verify_evidence("garbage", "abc"), Err(EvidenceError::Format));
+        assert_eq!(
+            verify_evidence("garbage", "abc"),
+            Err(EvidenceError::Format)
+        );
         assert_eq!(verify_evidence("a.b", "abc"), Err(EvidenceError::Format));
     }
 
