@@ -124,13 +124,27 @@ async fn observe(State(state): State<Shared>, request: Request, next: Next) -> R
     response
 }
 
-/// Refuses `/v1` requests from an app older than the minimum (or naming no version).
+/// The verifier's endpoints: public lists and scan statistics that gates, windows and
+/// conductors' handhelds read or report. They are not the passenger app, so the app's minimum
+/// version does not apply to them (a gate must never lose its trust list to an app release).
+const VERIFIER_PATHS: [&str; 3] = ["/v1/trust-list", "/v1/revocations", "/v1/statistics"];
+
+fn is_verifier_path(path: &str) -> bool {
+    VERIFIER_PATHS.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// Refuses the passenger app's `/v1` requests from an app older than the minimum (or naming no
+/// version).
 async fn require_app_version(
     State(state): State<Shared>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path().starts_with("/v1/") {
+    let path = request.uri().path();
+    if path.starts_with("/v1/") && !is_verifier_path(path) {
         let version = request
             .headers()
             .get(APP_VERSION_HEADER)

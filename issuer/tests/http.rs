@@ -1220,7 +1220,7 @@ async fn app_version_and_ops(db: Db) {
         return;
     };
     let plain = reqwest::Client::new();
-    let response = plain.get(h.url("/v1/trust-list")).send().await.unwrap();
+    let response = plain.get(h.url("/v1/quota")).send().await.unwrap();
     let body = refused(
         response,
         StatusCode::UPGRADE_REQUIRED,
@@ -1229,8 +1229,9 @@ async fn app_version_and_ops(db: Db) {
     .await;
     assert_eq!(body.min_app_version.as_deref(), Some("1.0.0"));
     let response = plain
-        .get(h.url("/v1/trust-list"))
+        .post(h.url("/v1/face-checks"))
         .header(APP_VERSION_HEADER, "0.9.9")
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();
@@ -1240,6 +1241,16 @@ async fn app_version_and_ops(db: Db) {
         ErrorCode::UpdateRequired,
     )
     .await;
+    // The verifier's endpoints are not the app: a gate of any version reads the lists.
+    for path in ["/v1/trust-list", "/v1/revocations"] {
+        let response = plain
+            .get(h.url(path))
+            .header(APP_VERSION_HEADER, "0.1.0")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
     let response = plain
         .get(h.url("/v1/trust-list"))
         .header(APP_VERSION_HEADER, "1.2.0")
