@@ -91,7 +91,7 @@ impl TempIdClient {
     /// Restores the session cache: a registered user's pass shows at once (no face check, no
     /// network); a guest's pass needs a face check. Then re-syncs in the background.
     pub async fn start(&self) -> Result<PassState, TempIdError> {
-        Ok(self.0.start().await?)
+        self.0.start().await
     }
 
     /// The current state.
@@ -111,33 +111,33 @@ impl TempIdClient {
 
     /// Creates an account and logs in.
     pub async fn register(&self, username: String, password: String) -> Result<(), TempIdError> {
-        Ok(self.0.register(username, password).await?)
+        self.0.register(username, password).await
     }
 
     /// Logs in; a current certificate on the issuer is offered for reopening with a face check.
     pub async fn login(&self, username: String, password: String) -> Result<(), TempIdError> {
-        Ok(self.0.login(username, password).await?)
+        self.0.login(username, password).await
     }
 
     /// Continues without an account: the pass needs a face check whenever it is reopened.
     pub async fn continue_as_guest(&self) -> Result<(), TempIdError> {
-        Ok(self.0.continue_as_guest().await?)
+        self.0.continue_as_guest().await
     }
 
     /// Logs out: ends the session on the issuer (when reachable) and wipes the session, the
     /// certificate and the device key from this phone.
     pub async fn logout(&self) -> Result<(), TempIdError> {
-        Ok(self.0.logout().await?)
+        self.0.logout().await
     }
 
     /// Wipes everything this app keeps without contacting the issuer.
     pub async fn clear_cache(&self) -> Result<(), TempIdError> {
-        Ok(self.0.clear_cache().await?)
+        self.0.clear_cache().await
     }
 
     /// Locates the city (also the "re-locate" action); returns its name.
     pub async fn locate(&self) -> Result<String, TempIdError> {
-        Ok(self.0.locate().await?)
+        self.0.locate().await
     }
 
     /// Records the consent to the terms and the self-confirmation ("I am the holder of this ID
@@ -150,13 +150,13 @@ impl TempIdClient {
     /// throws before any request), then consent, the city, the face check and the application.
     /// On success the pass is shown.
     pub async fn apply(&self, form: ApplicationForm) -> Result<(), TempIdError> {
-        Ok(self.0.apply(form).await?)
+        self.0.apply(form).await
     }
 
     /// Opens the QR page. A guest's closed pass (or one whose key is gone) shows
     /// `ReverificationRequired`.
     pub fn open_pass(&self) -> Result<(), TempIdError> {
-        Ok(self.0.open_pass()?)
+        self.0.open_pass()
     }
 
     /// Closes the QR page. A guest's device key is dropped: reopening needs a face check.
@@ -173,23 +173,23 @@ impl TempIdClient {
     /// The face check after 30 minutes, or to reopen a pass on a new device key. Never uses up
     /// an application.
     pub async fn reverify(&self) -> Result<(), TempIdError> {
-        Ok(self.0.reverify().await?)
+        self.0.reverify().await
     }
 
     /// Redraws the pass at once and, when online, re-syncs its status and the clock. Offline the
     /// pass is still redrawn and the outcome says so.
     pub async fn refresh(&self) -> Result<RefreshOutcome, TempIdError> {
-        Ok(self.0.refresh().await?)
+        self.0.refresh().await
     }
 
     /// The applications of the last month, newest first. A guest passes a face check for it.
     pub async fn history(&self) -> Result<Vec<HistoryEntry>, TempIdError> {
-        Ok(self.0.history().await?)
+        self.0.history().await
     }
 
     /// This month's quota. A guest without a recent face check passes one for it.
     pub async fn quota(&self) -> Result<QuotaInfo, TempIdError> {
-        Ok(self.0.quota().await?)
+        self.0.quota().await
     }
 
     /// How many requests this client has sent to the issuer (diagnostics).

@@ -466,8 +466,4 @@ fn an_unexpected_callback_error_keeps_only_its_first_line() {
         reason,
         "callback threw: java.lang.IllegalStateException: boom"
     );
-    let error = TempIdError::from(uniffi::UnexpectedUniFFICallbackError::new(
-        "boom".to_string(),
-    ));
-    assert_eq!(error.code(), "internal");
 }

@@ -783,7 +783,7 @@ async fn journey(world: &World, say: &mut Narrator, out: &Path) -> Result<(), Cl
     };
     let TempIdError::QuotaExhausted {
         resets_on,
-        message,
+        summary: message,
         hint,
     } = &refusal
     else {

@@ -79,7 +79,7 @@ impl From<TempIdError> for CliError {
     fn from(error: TempIdError) -> Self {
         Self {
             code: error.code().to_string(),
-            message: error.message().to_string(),
+            message: error.summary().to_string(),
             hint: error.hint().to_string(),
         }
     }

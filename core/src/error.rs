@@ -88,68 +88,68 @@ impl Error {
         let t = |key: Text| key.localised(locale);
         match self {
             Self::InvalidIdNumber(reason) => {
-                let (message, hint) = t(Text::IdNumber(reason));
+                let (summary, hint) = t(Text::IdNumber(reason));
                 TempIdError::InvalidIdNumber {
                     reason: (*reason).to_string(),
-                    message,
+                    summary,
                     hint,
                 }
             }
             Self::InvalidName => {
-                let (message, hint) = t(Text::InvalidName);
-                TempIdError::InvalidName { message, hint }
+                let (summary, hint) = t(Text::InvalidName);
+                TempIdError::InvalidName { summary, hint }
             }
             Self::InvalidInput { field, reason } => {
-                let (message, hint) = t(Text::InvalidInput(reason));
+                let (summary, hint) = t(Text::InvalidInput(reason));
                 TempIdError::InvalidInput {
                     field: (*field).to_string(),
-                    message,
+                    summary,
                     hint,
                 }
             }
             Self::ConsentRequired => {
-                let (message, hint) = t(Text::ConsentRequired);
-                TempIdError::ConsentRequired { message, hint }
+                let (summary, hint) = t(Text::ConsentRequired);
+                TempIdError::ConsentRequired { summary, hint }
             }
             Self::LocationDenied => {
-                let (message, hint) = t(Text::LocationDenied);
+                let (summary, hint) = t(Text::LocationDenied);
                 TempIdError::LocationRequired {
                     permission_denied: true,
-                    message,
+                    summary,
                     hint,
                 }
             }
             Self::LocationUnavailable => {
-                let (message, hint) = t(Text::LocationUnavailable);
+                let (summary, hint) = t(Text::LocationUnavailable);
                 TempIdError::LocationRequired {
                     permission_denied: false,
-                    message,
+                    summary,
                     hint,
                 }
             }
             Self::NotSignedIn => {
-                let (message, hint) = t(Text::NotSignedIn);
-                TempIdError::Unauthorized { message, hint }
+                let (summary, hint) = t(Text::NotSignedIn);
+                TempIdError::Unauthorized { summary, hint }
             }
             Self::NoPass => {
-                let (message, hint) = t(Text::NoPass);
-                TempIdError::NoPass { message, hint }
+                let (summary, hint) = t(Text::NoPass);
+                TempIdError::NoPass { summary, hint }
             }
             Self::ReapplyNotYet { reapply_from } => {
-                let (message, hint) = t(Text::ReapplyNotYet);
+                let (summary, hint) = t(Text::ReapplyNotYet);
                 TempIdError::ReapplyNotYet {
                     reapply_from: *reapply_from,
-                    message,
+                    summary,
                     hint,
                 }
             }
             Self::ReverificationRequired => {
-                let (message, hint) = t(Text::ReverificationRequired);
-                TempIdError::ReverificationRequired { message, hint }
+                let (summary, hint) = t(Text::ReverificationRequired);
+                TempIdError::ReverificationRequired { summary, hint }
             }
             Self::Expired => {
-                let (message, hint) = t(Text::Expired);
-                TempIdError::Expired { message, hint }
+                let (summary, hint) = t(Text::Expired);
+                TempIdError::Expired { summary, hint }
             }
             Self::FaceCheckRefused(refusal) => {
                 let reason = match refusal {
@@ -157,33 +157,33 @@ impl Error {
                     FaceCheckRefusal::CameraUnavailable => "camera_unavailable",
                     FaceCheckRefusal::Failed { .. } => "sdk_failed",
                 };
-                let (message, hint) = t(Text::FaceCheck(reason));
+                let (summary, hint) = t(Text::FaceCheck(reason));
                 TempIdError::FaceCheckFailed {
                     reason: reason.to_string(),
-                    message,
+                    summary,
                     hint,
                 }
             }
             Self::Issuer { body, .. } => issuer_error(body, locale),
             Self::Network(_) => {
-                let (message, hint) = t(Text::Offline);
+                let (summary, hint) = t(Text::Offline);
                 TempIdError::Offline {
                     last_synced,
-                    message,
+                    summary,
                     hint,
                 }
             }
             Self::Store(_) => {
-                let (message, hint) = t(Text::Storage);
-                TempIdError::Storage { message, hint }
+                let (summary, hint) = t(Text::Storage);
+                TempIdError::Storage { summary, hint }
             }
             Self::Signer(_) => {
-                let (message, hint) = t(Text::DeviceKey);
-                TempIdError::ReverificationRequired { message, hint }
+                let (summary, hint) = t(Text::DeviceKey);
+                TempIdError::ReverificationRequired { summary, hint }
             }
             Self::BadResponse(_) | Self::Internal(_) => {
-                let (message, hint) = t(Text::Internal);
-                TempIdError::Internal { message, hint }
+                let (summary, hint) = t(Text::Internal);
+                TempIdError::Internal { summary, hint }
             }
         }
     }
@@ -194,40 +194,40 @@ fn issuer_error(body: &ErrorBody, locale: Locale) -> TempIdError {
     match body.code {
         ErrorCode::InvalidIdNumber => {
             let reason = body.reason.clone().unwrap_or_else(|| "invalid".to_string());
-            let (message, hint) = t(Text::IdNumber(known_reason(&reason)));
+            let (summary, hint) = t(Text::IdNumber(known_reason(&reason)));
             TempIdError::InvalidIdNumber {
                 reason,
-                message,
+                summary,
                 hint,
             }
         }
         ErrorCode::InvalidName => {
-            let (message, hint) = t(Text::InvalidName);
-            TempIdError::InvalidName { message, hint }
+            let (summary, hint) = t(Text::InvalidName);
+            TempIdError::InvalidName { summary, hint }
         }
         ErrorCode::WeakPassword => {
-            let (message, hint) = t(Text::InvalidInput("weak_password"));
+            let (summary, hint) = t(Text::InvalidInput("weak_password"));
             TempIdError::InvalidInput {
                 field: "password".into(),
-                message,
+                summary,
                 hint,
             }
         }
         ErrorCode::ConsentRequired => {
-            let (message, hint) = t(Text::ConsentRequired);
-            TempIdError::ConsentRequired { message, hint }
+            let (summary, hint) = t(Text::ConsentRequired);
+            TempIdError::ConsentRequired { summary, hint }
         }
         ErrorCode::Unauthorized => {
-            let (message, hint) = t(Text::NotSignedIn);
-            TempIdError::Unauthorized { message, hint }
+            let (summary, hint) = t(Text::NotSignedIn);
+            TempIdError::Unauthorized { summary, hint }
         }
         ErrorCode::InvalidCredentials => {
-            let (message, hint) = t(Text::InvalidCredentials);
-            TempIdError::InvalidCredentials { message, hint }
+            let (summary, hint) = t(Text::InvalidCredentials);
+            TempIdError::InvalidCredentials { summary, hint }
         }
         ErrorCode::AccountExists => {
-            let (message, hint) = t(Text::AccountExists);
-            TempIdError::AccountExists { message, hint }
+            let (summary, hint) = t(Text::AccountExists);
+            TempIdError::AccountExists { summary, hint }
         }
         code @ (ErrorCode::FaceCheckFailed
         | ErrorCode::IdentityMismatch
@@ -235,57 +235,57 @@ fn issuer_error(body: &ErrorBody, locale: Locale) -> TempIdError {
         | ErrorCode::ChallengeReplayed
         | ErrorCode::BadEvidence
         | ErrorCode::FaceCheckRequired) => {
-            let (message, hint) = t(Text::FaceCheck(code.as_str()));
+            let (summary, hint) = t(Text::FaceCheck(code.as_str()));
             TempIdError::FaceCheckFailed {
                 reason: code.as_str().to_string(),
-                message,
+                summary,
                 hint,
             }
         }
         ErrorCode::QuotaExhausted => {
             let resets_on = body.resets_on.clone().unwrap_or_default();
-            let (message, hint) = t(Text::QuotaExhausted(&resets_on));
+            let (summary, hint) = t(Text::QuotaExhausted(&resets_on));
             TempIdError::QuotaExhausted {
                 resets_on,
-                message,
+                summary,
                 hint,
             }
         }
         ErrorCode::CertificateStillValid => {
-            let (message, hint) = t(Text::ReapplyNotYet);
+            let (summary, hint) = t(Text::ReapplyNotYet);
             TempIdError::ReapplyNotYet {
                 reapply_from: body.reapply_from.unwrap_or_default(),
-                message,
+                summary,
                 hint,
             }
         }
         ErrorCode::NoCurrentCertificate => {
-            let (message, hint) = t(Text::NoPass);
-            TempIdError::NoPass { message, hint }
+            let (summary, hint) = t(Text::NoPass);
+            TempIdError::NoPass { summary, hint }
         }
         ErrorCode::CertificateExpired => {
-            let (message, hint) = t(Text::Expired);
-            TempIdError::Expired { message, hint }
+            let (summary, hint) = t(Text::Expired);
+            TempIdError::Expired { summary, hint }
         }
         ErrorCode::CertificateRevoked => {
-            let (message, hint) = t(Text::Revoked);
-            TempIdError::Revoked { message, hint }
+            let (summary, hint) = t(Text::Revoked);
+            TempIdError::Revoked { summary, hint }
         }
         ErrorCode::UpdateRequired => {
             let min_version = body.min_app_version.clone().unwrap_or_default();
-            let (message, hint) = t(Text::UpdateRequired);
+            let (summary, hint) = t(Text::UpdateRequired);
             TempIdError::UpdateRequired {
                 min_version,
-                message,
+                summary,
                 hint,
             }
         }
         ErrorCode::RateLimited => {
             let retry_after_seconds = body.retry_after_seconds.unwrap_or(60);
-            let (message, hint) = t(Text::RateLimited);
+            let (summary, hint) = t(Text::RateLimited);
             TempIdError::RateLimited {
                 retry_after_seconds,
-                message,
+                summary,
                 hint,
             }
         }
@@ -294,8 +294,8 @@ fn issuer_error(body: &ErrorBody, locale: Locale) -> TempIdError {
         | ErrorCode::PayloadTooLarge
         | ErrorCode::NotFound
         | ErrorCode::Internal => {
-            let (message, hint) = t(Text::Internal);
-            TempIdError::Internal { message, hint }
+            let (summary, hint) = t(Text::Internal);
+            TempIdError::Internal { summary, hint }
         }
     }
 }
@@ -314,190 +314,192 @@ fn known_reason(reason: &str) -> &'static str {
     .unwrap_or("invalid")
 }
 
-/// A refusal or failure the shell can act on. Every variant carries `message` (what happened)
+/// A refusal or failure the shell can act on. Every variant carries `summary` (what happened)
 /// and `hint` (what to do next) in the client's language; [`TempIdError::code`] is stable.
 ///
-/// Not exported through uniffi itself: `tempid-ffi` exports its own `TempIdError` with the same
-/// variants (a field named `message` does not compile in Kotlin, where it clashes with
-/// `Throwable.message`).
+/// With the `uniffi` feature this is also the FFI's error (Kotlin `TempIdException`, Swift
+/// `TempIdError`). The text is called `summary`, not `message`: a field named `message` does
+/// not compile in Kotlin, where it clashes with `Throwable.message`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 pub enum TempIdError {
     /// The ID number is not valid; `reason` is the precise reason code (`wrong_check_character`, …).
-    #[error("{message}")]
+    #[error("{summary}")]
     InvalidIdNumber {
         /// The reason code.
         reason: String,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The name is not a name as printed on an ID card.
-    #[error("{message}")]
+    #[error("{summary}")]
     InvalidName {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// Another field (user name, password) is not acceptable.
-    #[error("{message}")]
+    #[error("{summary}")]
     InvalidInput {
         /// The field: `username` or `password`.
         field: String,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// Consent and "I am the holder" must both be given before the face check.
-    #[error("{message}")]
+    #[error("{summary}")]
     ConsentRequired {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The city is needed: permission was denied, or no position was found.
-    #[error("{message}")]
+    #[error("{summary}")]
     LocationRequired {
         /// True when permission was denied (the shell offers the settings page).
         permission_denied: bool,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// Not signed in, or the session ended: log in (or continue as a guest).
-    #[error("{message}")]
+    #[error("{summary}")]
     Unauthorized {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// Wrong user name or password.
-    #[error("{message}")]
+    #[error("{summary}")]
     InvalidCredentials {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The user name is taken.
-    #[error("{message}")]
+    #[error("{summary}")]
     AccountExists {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The face check did not pass or did not run; `reason` names why (`face_check_failed`,
     /// `identity_mismatch`, `challenge_expired`, `cancelled`, `camera_unavailable`, …).
-    #[error("{message}")]
+    #[error("{summary}")]
     FaceCheckFailed {
         /// The reason code.
         reason: String,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// This month's three applications are used up.
-    #[error("{message}")]
+    #[error("{summary}")]
     QuotaExhausted {
         /// The first day a new application is allowed, `YYYY-MM-DD` (China Standard Time).
         resets_on: String,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The current certificate is valid for more than 3 hours: no new application yet.
-    #[error("{message}")]
+    #[error("{summary}")]
     ReapplyNotYet {
         /// From when a new application is allowed (Unix seconds).
         reapply_from: i64,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// A face check is needed before the pass is shown again.
-    #[error("{message}")]
+    #[error("{summary}")]
     ReverificationRequired {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// There is no pass to show.
-    #[error("{message}")]
+    #[error("{summary}")]
     NoPass {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The certificate has expired.
-    #[error("{message}")]
+    #[error("{summary}")]
     Expired {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The certificate was revoked or replaced.
-    #[error("{message}")]
+    #[error("{summary}")]
     Revoked {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The issuer cannot be reached.
-    #[error("{message}")]
+    #[error("{summary}")]
     Offline {
         /// When the app last heard from the issuer (Unix seconds), if ever.
         last_synced: Option<i64>,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// This app version is no longer accepted.
-    #[error("{message}")]
+    #[error("{summary}")]
     UpdateRequired {
         /// The minimum version.
         min_version: String,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// Too many attempts.
-    #[error("{message}")]
+    #[error("{summary}")]
     RateLimited {
         /// Seconds to wait.
         retry_after_seconds: u64,
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// The phone's secure store failed.
-    #[error("{message}")]
+    #[error("{summary}")]
     Storage {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
     /// Something failed that the person cannot fix.
-    #[error("{message}")]
+    #[error("{summary}")]
     Internal {
         /// What happened.
-        message: String,
+        summary: String,
         /// What to do next.
         hint: String,
     },
@@ -531,7 +533,7 @@ impl TempIdError {
     }
 
     /// What happened, in the client's language.
-    pub fn message(&self) -> &str {
+    pub fn summary(&self) -> &str {
         self.parts().0
     }
 
@@ -542,27 +544,50 @@ impl TempIdError {
 
     fn parts(&self) -> (&str, &str) {
         match self {
-            Self::InvalidIdNumber { message, hint, .. }
-            | Self::InvalidName { message, hint }
-            | Self::InvalidInput { message, hint, .. }
-            | Self::ConsentRequired { message, hint }
-            | Self::LocationRequired { message, hint, .. }
-            | Self::Unauthorized { message, hint }
-            | Self::InvalidCredentials { message, hint }
-            | Self::AccountExists { message, hint }
-            | Self::FaceCheckFailed { message, hint, .. }
-            | Self::QuotaExhausted { message, hint, .. }
-            | Self::ReapplyNotYet { message, hint, .. }
-            | Self::ReverificationRequired { message, hint }
-            | Self::NoPass { message, hint }
-            | Self::Expired { message, hint }
-            | Self::Revoked { message, hint }
-            | Self::Offline { message, hint, .. }
-            | Self::UpdateRequired { message, hint, .. }
-            | Self::RateLimited { message, hint, .. }
-            | Self::Storage { message, hint }
-            | Self::Internal { message, hint } => (message, hint),
+            Self::InvalidIdNumber { summary, hint, .. }
+            | Self::InvalidName { summary, hint }
+            | Self::InvalidInput { summary, hint, .. }
+            | Self::ConsentRequired { summary, hint }
+            | Self::LocationRequired { summary, hint, .. }
+            | Self::Unauthorized { summary, hint }
+            | Self::InvalidCredentials { summary, hint }
+            | Self::AccountExists { summary, hint }
+            | Self::FaceCheckFailed { summary, hint, .. }
+            | Self::QuotaExhausted { summary, hint, .. }
+            | Self::ReapplyNotYet { summary, hint, .. }
+            | Self::ReverificationRequired { summary, hint }
+            | Self::NoPass { summary, hint }
+            | Self::Expired { summary, hint }
+            | Self::Revoked { summary, hint }
+            | Self::Offline { summary, hint, .. }
+            | Self::UpdateRequired { summary, hint, .. }
+            | Self::RateLimited { summary, hint, .. }
+            | Self::Storage { summary, hint }
+            | Self::Internal { summary, hint } => (summary, hint),
         }
+    }
+}
+
+/// The FFI's view: foreign languages get owned strings under the same names.
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl TempIdError {
+    /// The stable code, e.g. `quota_exhausted`, `invalid_id_number`, `face_check_failed`.
+    #[uniffi::method(name = "code")]
+    pub fn ffi_code(&self) -> String {
+        self.code().to_string()
+    }
+
+    /// What happened, in the client's language.
+    #[uniffi::method(name = "summary")]
+    pub fn ffi_summary(&self) -> String {
+        self.summary().to_string()
+    }
+
+    /// What to do next, in the client's language.
+    #[uniffi::method(name = "hint")]
+    pub fn ffi_hint(&self) -> String {
+        self.hint().to_string()
     }
 }
 
@@ -889,19 +914,19 @@ mod tests {
             let en = error.to_public(Locale::En, None);
             assert_eq!(zh.code(), en.code());
             for e in [&zh, &en] {
-                assert!(!e.message().is_empty() && !e.hint().is_empty(), "{code:?}");
+                assert!(!e.summary().is_empty() && !e.hint().is_empty(), "{code:?}");
                 assert!(
-                    !e.message().contains(ID) && !e.hint().contains(ID),
+                    !e.summary().contains(ID) && !e.hint().contains(ID),
                     "{code:?} leaks the ID number"
                 );
                 assert!(!format!("{e:?}").contains("110105"), "{code:?} debug leaks");
             }
             assert!(
-                en.message().is_ascii(),
+                en.summary().is_ascii(),
                 "{code:?}: English message is English"
             );
             assert!(
-                !zh.message().is_ascii(),
+                !zh.summary().is_ascii(),
                 "{code:?}: Chinese message is Chinese"
             );
         }
@@ -946,7 +971,7 @@ mod tests {
             let e = Error::from(parse_error).to_public(Locale::En, None);
             assert!(matches!(&e, TempIdError::InvalidIdNumber { reason: r, .. } if r == reason));
             assert!(
-                !e.message().contains(&input[6..14]),
+                !e.summary().contains(&input[6..14]),
                 "{reason}: no birth digits in the message"
             );
             let internal =
@@ -962,7 +987,7 @@ mod tests {
             e,
             TempIdError::Offline {
                 last_synced: Some(42),
-                message: e.message().to_string(),
+                summary: e.summary().to_string(),
                 hint: e.hint().to_string()
             }
         );

@@ -329,7 +329,7 @@ async fn invalid_id_numbers_are_refused_before_any_request() {
             .expect_err(reason);
         let TempIdError::InvalidIdNumber {
             reason: got,
-            message,
+            summary: message,
             ..
         } = &refused
         else {

@@ -18,6 +18,7 @@ import org.tempid.core.model.FaceCheckRequest
 import org.tempid.core.model.Locale
 import org.tempid.core.model.LocationOutcome
 import org.tempid.core.model.PassState
+import org.tempid.core.model.TempIdException
 import java.util.concurrent.ConcurrentHashMap
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test
 import org.tempid.core.model.CertificateState
 import org.tempid.core.model.HistoryEntry
 import org.tempid.core.model.PassState
-import org.tempid.core.TempIdException
+import org.tempid.core.model.TempIdException
 
 class PassPresenterTest {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)

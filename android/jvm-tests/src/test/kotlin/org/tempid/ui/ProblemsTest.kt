@@ -2,7 +2,7 @@ package org.tempid.ui
 
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
-import org.tempid.core.TempIdException
+import org.tempid.core.model.TempIdException
 
 class ProblemsTest {
     private fun of(e: Exception) = Problems.of(e, "出错了", "请稍后重试")

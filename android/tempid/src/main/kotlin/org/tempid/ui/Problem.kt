@@ -1,6 +1,6 @@
 package org.tempid.ui
 
-import org.tempid.core.TempIdException
+import org.tempid.core.model.TempIdException
 
 /** The form field a refusal belongs to, so the screen shows it inline under that field. */
 enum class Field { ID_NUMBER, NAME, USERNAME, PASSWORD }
