@@ -86,49 +86,37 @@ fn steady_frame(c: &mut Criterion) {
         .map(|f| f.to_text())
         .unwrap_or_default();
     c.bench_function("qr_matrix_only", |b| b.iter(|| QrMatrix::encode(&frame)));
-    c.bench_function("fast_qr_matrix_only_comparison", |b| {
+    c.bench_function("qrcode_crate_matrix_only_comparison", |b| {
         b.iter(|| {
-            fast_qr::QRBuilder::new(frame.as_bytes())
-                .ecl(fast_qr::ECL::M)
-                .build()
-                .map(|q| q.size)
+            qrcode::QrCode::with_error_correction_level(frame.as_bytes(), qrcode::EcLevel::M)
+                .map(|q| q.width())
         })
     });
-    // The comparison is only fair if fast_qr's code reads back the same text.
-    if let Ok(code) = fast_qr::QRBuilder::new(frame.as_bytes())
-        .ecl(fast_qr::ECL::M)
-        .build()
-    {
-        let width = u32::try_from(code.size).unwrap_or(0);
-        let modules = code.data[..code.size * code.size]
-            .iter()
-            .map(|m| m.value())
-            .collect();
-        let matrix = QrMatrix {
-            width,
-            version: (width.saturating_sub(17)) / 4,
-            quiet_zone: 4,
-            modules,
-        };
-        let png = matrix.to_png(512).unwrap_or_default();
-        let decoded = image::load_from_memory(&png)
-            .map(|i| i.to_luma8())
-            .ok()
-            .and_then(|luma| {
-                let mut prepared = rqrr::PreparedImage::prepare(luma);
-                prepared
-                    .detect_grids()
-                    .first()
-                    .and_then(|g| g.decode().ok())
-                    .map(|(_, text)| text)
-            });
-        println!(
-            "fast_qr: version {} ({} modules), reads back: {}",
-            matrix.version,
-            width,
-            decoded.as_deref() == Some(frame.as_str())
-        );
-    }
+    // The encoder must give a code that reads back as the frame, at the same version as the
+    // `qrcode` crate's.
+    let ours = QrMatrix::encode(&frame).ok();
+    let theirs = qrcode::QrCode::with_error_correction_level(frame.as_bytes(), qrcode::EcLevel::M)
+        .map(|q| q.width())
+        .ok();
+    let decoded = ours
+        .as_ref()
+        .and_then(|m| m.to_png(512).ok())
+        .and_then(|png| image::load_from_memory(&png).ok())
+        .and_then(|i| {
+            let mut prepared = rqrr::PreparedImage::prepare(i.to_luma8());
+            prepared
+                .detect_grids()
+                .first()
+                .and_then(|g| g.decode().ok())
+                .map(|(_, text)| text)
+        });
+    println!(
+        "QrMatrix (fast_qr): version {:?}, width {:?}; qrcode crate width {:?}; reads back: {}",
+        ours.as_ref().map(|m| m.version),
+        ours.as_ref().map(|m| m.width),
+        theirs,
+        decoded.as_deref() == Some(frame.as_str())
+    );
     let matrix = QrMatrix::encode(&frame);
     if let Ok(matrix) = matrix {
         c.bench_function("png512_only", |b| b.iter(|| matrix.to_png(512)));

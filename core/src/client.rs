@@ -133,6 +133,8 @@ struct Inner {
     wake: Notify,
     /// One flow at a time (apply, re-verify, log in …).
     operation: tokio::sync::Mutex<()>,
+    /// One write of the session cache at a time (persist against wipe).
+    store_writes: tokio::sync::Mutex<()>,
 }
 
 impl TempIdClient {
@@ -175,6 +177,7 @@ impl TempIdClient {
             states,
             wake: Notify::new(),
             operation: tokio::sync::Mutex::new(()),
+            store_writes: tokio::sync::Mutex::new(()),
         });
         let handle = runtime::handle().map_err(|e| public(Error::Internal(e)))?;
         let ticker = TaskHandle::new(handle.spawn(tick(Arc::downgrade(&inner))));
@@ -685,8 +688,14 @@ impl Inner {
         Ok(Some(Arc::new(bridge)))
     }
 
-    /// Writes the session, the pass and the clock correction as they are now.
+    /// Writes the session, the pass and the clock correction as they are now. Serialised with
+    /// [`Inner::wipe`] (`store_writes`): a background re-sync that read the flow before a logout
+    /// must not write it back after the wipe. A signed-out app keeps nothing.
     async fn persist(&self) -> Result<(), Error> {
+        let _writes = self.store_writes.lock().await;
+        if self.flow().account == Account::SignedOut {
+            return Ok(());
+        }
         let now = self.reading();
         let wall_offset_ms = self
             .time
@@ -724,6 +733,7 @@ impl Inner {
     }
 
     async fn wipe(&self) -> Result<(), Error> {
+        let _writes = self.store_writes.lock().await;
         {
             let mut flow = self.flow();
             let update_required = flow.update_required.take();
