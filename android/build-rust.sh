@@ -24,7 +24,10 @@ TYPES=(${TYPES[*]})
 
 # 16 KB page size (required for new apps on Android 15+ devices with 16 KB pages): align the
 # LOAD segments of every ABI's library. Per-target variables so host builds stay untouched.
-PAGE="-C link-arg=-Wl,-z,max-page-size=16384"
+# The phone library's size flags, as scripts/size-budget.sh measures them: no unwind tables
+# (panic = "abort": nothing unwinds) and packed relocations (lld's Android packing, read by the
+# loader since API 23; the host budget uses DT_RELR, the same idea).
+PAGE="-C link-arg=-Wl,-z,max-page-size=16384 -C force-unwind-tables=no -C link-arg=-Wl,--pack-dyn-relocs=android"
 export CARGO_TARGET_AARCH64_LINUX_ANDROID_RUSTFLAGS="${CARGO_TARGET_AARCH64_LINUX_ANDROID_RUSTFLAGS:-} $PAGE"
 export CARGO_TARGET_ARMV7_LINUX_ANDROIDEABI_RUSTFLAGS="${CARGO_TARGET_ARMV7_LINUX_ANDROIDEABI_RUSTFLAGS:-} $PAGE"
 export CARGO_TARGET_X86_64_LINUX_ANDROID_RUSTFLAGS="${CARGO_TARGET_X86_64_LINUX_ANDROID_RUSTFLAGS:-} $PAGE"

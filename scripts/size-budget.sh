@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The phone library's size budget: the release build of tempid-ffi with the workspace's
-# size-tuned profile (opt-level s, LTO, codegen-units 1, strip, panic abort), WITHOUT the
+# size-tuned profile (opt-level z, LTO, codegen-units 1, strip, panic abort), WITHOUT the
 # `sandbox` and `bindgen` features, as a release phone build ships it. Measured on the host
 # (x86_64 Linux); the Android arm64 .so is of the same order.
 #
@@ -12,6 +12,10 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 limit=$((3 * 1024 * 1024))
 goal=$((5 * 1024 * 1024 / 2))
 
+# As the phone build links it (android/build-rust.sh): no unwind tables (panic = "abort": nothing
+# unwinds) and packed relative relocations (DT_RELR; glibc 2.36+, Android 9+), which turn
+# ~260 KB of .rela.dyn into a few KB.
+export RUSTFLAGS="${RUSTFLAGS:-} -C force-unwind-tables=no -C link-arg=-Wl,-z,pack-relative-relocs"
 cargo build -q --release -p tempid-ffi --lib
 case "$(uname -s)" in Darwin) lib="$target/release/libtempid_ffi.dylib" ;; *) lib="$target/release/libtempid_ffi.so" ;; esac
 bytes=$(wc -c < "$lib")
