@@ -43,6 +43,8 @@ fn identities(count: usize) -> Vec<SandboxIdentity> {
 }
 
 fn client() -> reqwest::Client {
+    // With the whole workspace built, reqwest's `rustls-no-provider` (from the core) is on.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         APP_VERSION_HEADER,

@@ -1219,7 +1219,7 @@ async fn app_version_and_ops(db: Db) {
     let Some(h) = Harness::start(db).await else {
         return;
     };
-    let plain = reqwest::Client::new();
+    let plain = common::plain_client();
     let response = plain.get(h.url("/v1/quota")).send().await.unwrap();
     let body = refused(
         response,

@@ -371,7 +371,21 @@ impl Harness {
     }
 }
 
+/// Installs rustls' ring provider for reqwest. Needed when the workspace is built as a whole:
+/// the app core and the gate enable reqwest's `rustls-no-provider`, features unify, and a
+/// client built without a provider panics (even for plain http).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A client without the app-version header.
+pub fn plain_client() -> Client {
+    install_crypto_provider();
+    Client::new()
+}
+
 pub fn client() -> Client {
+    install_crypto_provider();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         APP_VERSION_HEADER,
