@@ -471,6 +471,28 @@ async fn apply(world: &World) -> Result<(), TempIdError> {
         .await
 }
 
+/// Applies again, records the new certificate and narrates "#n what · cti · quota".
+async fn apply_and_report(
+    world: &World,
+    say: &Narrator,
+    tally: &mut Tally,
+    n: u32,
+    (zh, en): (&str, &str),
+) -> Result<(), CliError> {
+    let lang = say.lang;
+    apply(world).await?;
+    let (text, _, _) = showing(&world.client, lang, &format!("application #{n}"))?;
+    tally.frame(&text);
+    tally.certificates.push(cti_of(&text));
+    let (_, line) = quota_line(&world.client, lang).await?;
+    say.line(format!(
+        "#{n} {} · cti {} · {line}",
+        lang.pick(zh, en),
+        cti_of(&text)
+    ));
+    Ok(())
+}
+
 async fn journey(world: &World, say: &mut Narrator, out: &Path) -> Result<(), CliError> {
     let lang = say.lang;
     let client = &world.client;
@@ -734,16 +756,14 @@ async fn journey(world: &World, say: &mut Narrator, out: &Path) -> Result<(), Cl
     expect_verdict(lang, &verdict, "expired", "after expiry")?;
 
     say.step("每月最多申请 3 次", "At most 3 applications a month");
-    apply(world).await?;
-    let (text, _, _) = showing(client, lang, "second application")?;
-    tally.frame(&text);
-    tally.certificates.push(cti_of(&text));
-    let (_, line) = quota_line(client, lang).await?;
-    say.line(format!(
-        "#2 {} · cti {} · {line}",
-        lang.pick("过期后重新申请", "re-applied after expiry"),
-        cti_of(&text)
-    ));
+    apply_and_report(
+        world,
+        say,
+        &mut tally,
+        2,
+        ("过期后重新申请", "re-applied after expiry"),
+    )
+    .await?;
     // The re-apply action appears 3 h before expiry; a minute later the third application.
     say.advance(&world.clock, Duration::from_secs(21 * 3_600 + 60))
         .await;
@@ -759,16 +779,14 @@ async fn journey(world: &World, say: &mut Narrator, out: &Path) -> Result<(), Cl
             "From 3 h before expiry the \"re-apply\" action appears.",
         );
     }
-    apply(world).await?;
-    let (text, _, _) = showing(client, lang, "third application")?;
-    tally.frame(&text);
-    tally.certificates.push(cti_of(&text));
-    let (_, line) = quota_line(client, lang).await?;
-    say.line(format!(
-        "#3 {} · cti {} · {line}",
-        lang.pick("在重新申请窗口内申请", "applied in the re-apply window"),
-        cti_of(&text)
-    ));
+    apply_and_report(
+        world,
+        say,
+        &mut tally,
+        3,
+        ("在重新申请窗口内申请", "applied in the re-apply window"),
+    )
+    .await?;
     say.advance(&world.clock, Duration::from_secs(21 * 3_600 + 60))
         .await;
     client.close_pass();

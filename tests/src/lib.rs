@@ -164,6 +164,22 @@ pub struct Phone {
 }
 
 impl Phone {
+    /// Registers `username` (password "correct horse") and logs in; panics on failure.
+    pub async fn register(&self, username: &str) {
+        self.client
+            .register(username.into(), "correct horse".into())
+            .await
+            .unwrap_or_else(|e| panic!("register {username}: {} ({})", e.code(), e));
+    }
+
+    /// Continues as a guest; panics on failure.
+    pub async fn guest(&self) {
+        self.client
+            .continue_as_guest()
+            .await
+            .unwrap_or_else(|e| panic!("guest: {} ({})", e.code(), e));
+    }
+
     /// Consents, locates and applies as `who`; panics on failure.
     pub async fn apply_as(&self, who: &SandboxIdentity) {
         self.client.give_consent(true, true);

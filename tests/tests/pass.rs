@@ -15,11 +15,7 @@ async fn apply_show_and_verify_then_a_new_frame_at_the_next_slot() {
     // 20 s into a minute: the first frame lasts 40 s, not 60.
     let world = World::start(datetime!(2026-11-02 09:00:20 +8)).await;
     let phone = world.phone(&MemoryStore::new(), 0, &world.issuer_url);
-    phone
-        .client
-        .register("13800000001".into(), "correct horse".into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.register("13800000001").await;
     assert!(matches!(
         phone.client.state(),
         PassState::Ready { guest: false, .. }
@@ -103,11 +99,7 @@ async fn a_phone_clock_ten_minutes_fast_still_shows_accepted_frames() {
     let world = World::start(datetime!(2026-11-02 10:15:00 +8)).await;
     let fast = 10 * 60 * 1_000;
     let phone = world.phone(&MemoryStore::new(), fast, &world.issuer_url);
-    phone
-        .client
-        .continue_as_guest()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.guest().await;
     phone.apply_as(&identity("李四")).await;
     let trust = world.trust_list().await;
     for _ in 0..3 {
@@ -135,11 +127,7 @@ async fn offline_after_issuance_frames_are_still_produced_and_accepted() {
     // the app being reopened offline.
     let slow = -10 * 60 * 1_000;
     let phone = world.phone(&store, slow, &world.issuer_url);
-    phone
-        .client
-        .register("13800000002".into(), "correct horse".into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.register("13800000002").await;
     phone.apply_as(&identity("欧阳娜娜")).await;
     let trust = world.trust_list().await;
     world.shut_down_issuer().await;

@@ -22,11 +22,7 @@ async fn used_applications(phone: &tempid_e2e::Phone) -> u32 {
 async fn the_fourth_application_in_a_month_is_refused_and_reverifications_cost_nothing() {
     let world = World::start(datetime!(2026-11-02 08:00:00 +8)).await;
     let phone = world.phone(&MemoryStore::new(), 0, &world.issuer_url);
-    phone
-        .client
-        .register("13800000003".into(), "correct horse".into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.register("13800000003").await;
     let who = identity("陈静");
     for n in 1..=3u32 {
         phone.apply_as(&who).await;
@@ -115,11 +111,7 @@ async fn the_fourth_application_in_a_month_is_refused_and_reverifications_cost_n
 async fn reverification_fires_at_exactly_thirty_minutes_whatever_the_wall_clock_does() {
     let world = World::start(datetime!(2026-11-04 12:00:00 +8)).await;
     let phone = world.phone(&MemoryStore::new(), 0, &world.issuer_url);
-    phone
-        .client
-        .continue_as_guest()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.guest().await;
     phone.apply_as(&identity("刘洋")).await;
     let trust = world.trust_list().await;
     let (recorder, _observation) = Recorder::observe(&phone.client);
@@ -204,11 +196,7 @@ async fn reverification_fires_at_exactly_thirty_minutes_whatever_the_wall_clock_
 async fn expiry_after_24_hours_and_reapply_from_21_hours() {
     let world = World::start(datetime!(2026-11-05 06:00:00 +8)).await;
     let phone = world.phone(&MemoryStore::new(), 0, &world.issuer_url);
-    phone
-        .client
-        .register("13800000004".into(), "correct horse".into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.register("13800000004").await;
     let who = identity("张三丰");
     phone.apply_as(&who).await;
     let trust = world.trust_list().await;
@@ -297,11 +285,7 @@ async fn invalid_id_numbers_are_refused_before_any_request() {
     let world = World::start(datetime!(2026-11-06 18:00:00 +8)).await;
     let proxy = CountingProxy::start(world.issuer_addr().unwrap_or_else(|| panic!("issuer"))).await;
     let phone = world.phone(&MemoryStore::new(), 0, &proxy.url);
-    phone
-        .client
-        .continue_as_guest()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.guest().await;
     phone
         .client
         .locate()
@@ -357,11 +341,7 @@ async fn minors_with_an_id_card_may_apply() {
     for name in ["王小明", "赵宝宝"] {
         let minor = identity(name);
         let phone = world.phone(&MemoryStore::new(), 0, &world.issuer_url);
-        phone
-            .client
-            .continue_as_guest()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        phone.guest().await;
         phone.apply_as(&minor).await;
         let (text, _) = phone.showing();
         let verdict = world.gate(&trust, &text);
@@ -377,11 +357,7 @@ async fn minors_with_an_id_card_may_apply() {
 async fn location_denied_blocks_the_application_until_granted() {
     let world = World::start(datetime!(2026-11-09 10:00:00 +8)).await;
     let phone = world.phone(&MemoryStore::new(), 0, &world.issuer_url);
-    phone
-        .client
-        .continue_as_guest()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.guest().await;
     phone.location.set(LocationOutcome::PermissionDenied);
     phone.client.give_consent(true, true);
     let who = identity("张三丰");

@@ -30,11 +30,7 @@ async fn registered_user_reopens_at_once_until_logout() {
     let trust = world.trust_list().await;
     let store = MemoryStore::new();
     let phone = world.phone(&store, 0, &world.issuer_url);
-    phone
-        .client
-        .register("13800000005".into(), "correct horse".into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.register("13800000005").await;
     phone.apply_as(&identity("李四")).await;
     let (first, _) = phone.showing();
     drop(phone);
@@ -122,11 +118,7 @@ async fn clearing_the_cache_needs_a_face_check() {
     let trust = world.trust_list().await;
     let store = MemoryStore::new();
     let phone = world.phone(&store, 0, &world.issuer_url);
-    phone
-        .client
-        .register("13800000006".into(), "correct horse".into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.register("13800000006").await;
     phone.apply_as(&identity("欧阳娜娜")).await;
     let (first, _) = phone.showing();
     phone
@@ -171,11 +163,7 @@ async fn a_guest_needs_a_face_check_to_reopen_and_the_certificate_is_rebound() {
     let trust = world.trust_list().await;
     let store = MemoryStore::new();
     let phone = world.phone(&store, 0, &world.issuer_url);
-    phone
-        .client
-        .continue_as_guest()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.guest().await;
     phone.apply_as(&identity("阿卜杜·买买提")).await;
     let (first, _) = phone.showing();
     assert!(world.gate(&trust, &first).is_accepted());
