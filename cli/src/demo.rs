@@ -420,16 +420,30 @@ fn expect_verdict(lang: Lang, got: &Verdict, want: &str, what: &str) -> Result<(
 }
 
 /// Advances one second at a time (at most three) until `wanted` holds: an instant that falls on
-/// a whole second in issuer time may need the next millisecond tick to be seen.
-async fn settle(world: &World, say: &Narrator, wanted: impl Fn(&PassState) -> bool) -> PassState {
+/// a whole second in issuer time may need the next millisecond tick to be seen. Otherwise an
+/// error naming the state found at `at` (e.g. "30:00").
+async fn settle(
+    world: &World,
+    say: &Narrator,
+    at: &str,
+    wanted: impl Fn(&PassState) -> bool,
+) -> Result<PassState, CliError> {
     for _ in 0..3 {
         let state = world.client.state();
         if wanted(&state) {
-            return state;
+            return Ok(state);
         }
         say.advance(&world.clock, Duration::from_secs(1)).await;
     }
-    world.client.state()
+    let state = world.client.state();
+    if wanted(&state) {
+        Ok(state)
+    } else {
+        Err(CliError::internal(
+            say.lang,
+            format!("at {at} the pass is {}", state_name(&state)),
+        ))
+    }
 }
 
 fn write_file(path: &Path, bytes: &[u8], lang: Lang) -> Result<(), CliError> {
@@ -677,16 +691,10 @@ async fn journey(world: &World, say: &mut Narrator, out: &Path) -> Result<(), Cl
         minutes_seconds(seconds_to_reverify)
     ));
     say.advance(&world.clock, Duration::from_secs(1)).await;
-    let state = settle(world, say, |s| {
+    let state = settle(world, say, "30:00", |s| {
         matches!(s, PassState::ReverificationRequired { .. })
     })
-    .await;
-    if !matches!(state, PassState::ReverificationRequired { .. }) {
-        return Err(CliError::internal(
-            lang,
-            format!("at 30:00 the pass is {}", state_name(&state)),
-        ));
-    }
+    .await?;
     say.line(format!("30:00 · state 状态: {}", state_name(&state)));
     say.say(
         "乘车码已收起，需再次人脸核验（不占用申请次数）。",
@@ -740,13 +748,10 @@ async fn journey(world: &World, say: &mut Narrator, out: &Path) -> Result<(), Cl
         state_name(&client.state())
     ));
     say.advance(&world.clock, Duration::from_secs(1)).await;
-    let state = settle(world, say, |s| matches!(s, PassState::Expired { .. })).await;
-    if !matches!(state, PassState::Expired { .. }) {
-        return Err(CliError::internal(
-            lang,
-            format!("at 24:00 the pass is {}", state_name(&state)),
-        ));
-    }
+    let state = settle(world, say, "24:00", |s| {
+        matches!(s, PassState::Expired { .. })
+    })
+    .await?;
     say.line(format!("24:00 · state 状态: {}", state_name(&state)));
     say.say(
         "闸机扫描最后出示的码：",
