@@ -107,6 +107,20 @@ async fn the_fourth_application_in_a_month_is_refused_and_reverifications_cost_n
     );
 }
 
+/// The shown pass's seconds to the re-check and its frame; panics naming `when` otherwise.
+fn reverify_countdown(phone: &tempid_e2e::Phone, when: &str) -> (u32, String) {
+    let state = phone.client.state();
+    let PassState::Showing {
+        seconds_to_reverify,
+        frame_text,
+        ..
+    } = state
+    else {
+        panic!("{when}: {}", describe(&state))
+    };
+    (seconds_to_reverify, frame_text)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reverification_fires_at_exactly_thirty_minutes_whatever_the_wall_clock_does() {
     let world = World::start(datetime!(2026-11-04 12:00:00 +8)).await;
@@ -117,38 +131,18 @@ async fn reverification_fires_at_exactly_thirty_minutes_whatever_the_wall_clock_
     let (recorder, _observation) = Recorder::observe(&phone.client);
 
     world.advance(Duration::from_secs(29 * 60 + 59));
-    let PassState::Showing {
-        seconds_to_reverify,
-        ..
-    } = phone.client.state()
-    else {
-        panic!("at 29:59: {}", describe(&phone.client.state()))
-    };
+    let (seconds_to_reverify, _) = reverify_countdown(&phone, "at 29:59");
     assert_eq!(seconds_to_reverify, 1);
     // The person sets the phone's clock an hour ahead, then an hour behind: nothing changes.
     phone.clock.jump_wall(3_600_000);
-    let PassState::Showing {
-        seconds_to_reverify,
-        frame_text,
-        ..
-    } = phone.client.state()
-    else {
-        panic!("after +1 h: {}", describe(&phone.client.state()))
-    };
+    let (seconds_to_reverify, frame_text) = reverify_countdown(&phone, "after +1 h");
     assert_eq!(seconds_to_reverify, 1);
     assert!(
         world.gate(&trust, &frame_text).is_accepted(),
         "frames keep the issuer's minute"
     );
     phone.clock.jump_wall(-2 * 3_600_000);
-    let PassState::Showing {
-        seconds_to_reverify,
-        frame_text,
-        ..
-    } = phone.client.state()
-    else {
-        panic!("after -1 h: {}", describe(&phone.client.state()))
-    };
+    let (seconds_to_reverify, frame_text) = reverify_countdown(&phone, "after -1 h");
     assert_eq!(seconds_to_reverify, 1);
     assert!(world.gate(&trust, &frame_text).is_accepted());
     assert!(
@@ -180,14 +174,7 @@ async fn reverification_fires_at_exactly_thirty_minutes_whatever_the_wall_clock_
         .await
         .unwrap_or_else(|e| panic!("reverify: {e}"));
     assert_eq!(phone.face.checks(), faces + 1);
-    let PassState::Showing {
-        seconds_to_reverify,
-        frame_text,
-        ..
-    } = phone.client.state()
-    else {
-        panic!("after the face check: {}", describe(&phone.client.state()))
-    };
+    let (seconds_to_reverify, frame_text) = reverify_countdown(&phone, "after the face check");
     assert_eq!(seconds_to_reverify, 30 * 60);
     assert!(world.gate(&trust, &frame_text).is_accepted());
 }
