@@ -180,6 +180,30 @@ impl Phone {
             .unwrap_or_else(|e| panic!("guest: {} ({})", e.code(), e));
     }
 
+    /// Opens the pass, which must ask for a face check on a new device key, and passes it;
+    /// panics otherwise.
+    pub async fn reopen_on_a_new_key(&self) {
+        self.client
+            .open_pass()
+            .unwrap_or_else(|e| panic!("open: {e}"));
+        let state = self.client.state();
+        assert!(
+            matches!(
+                state,
+                PassState::ReverificationRequired {
+                    new_device: true,
+                    ..
+                }
+            ),
+            "opened: {}",
+            describe(&state)
+        );
+        self.client
+            .reverify()
+            .await
+            .unwrap_or_else(|e| panic!("reverify: {e}"));
+    }
+
     /// Consents, locates and applies as `who`; panics on failure.
     pub async fn apply_as(&self, who: &SandboxIdentity) {
         self.client.give_consent(true, true);

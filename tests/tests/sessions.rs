@@ -79,19 +79,7 @@ async fn registered_user_reopens_at_once_until_logout() {
         panic!("after login: {}", describe(&phone.client.state()))
     };
     assert!(pass.needs_face_check);
-    phone.client.open_pass().unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(
-        phone.client.state(),
-        PassState::ReverificationRequired {
-            new_device: true,
-            ..
-        }
-    ));
-    phone
-        .client
-        .reverify()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.reopen_on_a_new_key().await;
     assert_eq!(phone.face.checks(), 1);
     let (rebound, _) = phone.showing();
     assert!(world.gate(&trust, &rebound).is_accepted());
@@ -139,19 +127,7 @@ async fn clearing_the_cache_needs_a_face_check() {
         .login("13800000006".into(), "correct horse".into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    phone.client.open_pass().unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(
-        phone.client.state(),
-        PassState::ReverificationRequired {
-            new_device: true,
-            ..
-        }
-    ));
-    phone
-        .client
-        .reverify()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.reopen_on_a_new_key().await;
     let (rebound, _) = phone.showing();
     assert!(world.gate(&trust, &rebound).is_accepted());
     assert_ne!(device_key_of(&rebound), device_key_of(&first));
@@ -179,19 +155,7 @@ async fn a_guest_needs_a_face_check_to_reopen_and_the_certificate_is_rebound() {
         panic!("closed: {}", describe(&phone.client.state()))
     };
     assert!(pass.needs_face_check);
-    phone.client.open_pass().unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(
-        phone.client.state(),
-        PassState::ReverificationRequired {
-            new_device: true,
-            ..
-        }
-    ));
-    phone
-        .client
-        .reverify()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    phone.reopen_on_a_new_key().await;
     let (second, _) = phone.showing();
     assert_ne!(
         device_key_of(&second),
