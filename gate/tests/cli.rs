@@ -43,6 +43,20 @@ impl Files {
     }
 }
 
+/// A run that must end with exit status 2 (usage or I/O error) and say each of `needles` on
+/// standard error.
+trait ExitsTwo {
+    fn exits_2(&mut self, needles: &[&str]) -> assert_cmd::assert::Assert;
+}
+
+impl ExitsTwo for Command {
+    fn exits_2(&mut self, needles: &[&str]) -> assert_cmd::assert::Assert {
+        needles.iter().fold(self.assert().code(2), |run, needle| {
+            run.stderr(contains(*needle))
+        })
+    }
+}
+
 fn gate() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin!("tempid-gate"))
 }
@@ -170,12 +184,8 @@ fn a_missing_trust_list_exits_2_naming_the_file() {
             "--text",
             "x",
         ])
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(contains("trust list file"))
-        .stderr(contains("nowhere.json"))
-        .stderr(contains("does not exist"));
+        .exits_2(&["trust list file", "nowhere.json", "does not exist"])
+        .stdout("");
 }
 
 #[test]
@@ -184,18 +194,11 @@ fn a_malformed_trust_list_exits_2_with_the_reason() {
     let bad = files.write("bad.json", "{\"keys\": [");
     gate()
         .args(["verify", "--trust-list", arg(&bad), "--text", "x"])
-        .assert()
-        .code(2)
-        .stderr(contains("bad.json"))
-        .stderr(contains("malformed"))
-        .stderr(contains("line 1"));
+        .exits_2(&["bad.json", "malformed", "line 1"]);
     let wrong = files.write("wrong.json", r#"{"keys":[{"kty":"RSA"}]}"#);
     gate()
         .args(["verify", "--trust-list", arg(&wrong), "--text", "x"])
-        .assert()
-        .code(2)
-        .stderr(contains("wrong.json"))
-        .stderr(contains("malformed"));
+        .exits_2(&["wrong.json", "malformed"]);
 }
 
 #[test]
@@ -208,18 +211,11 @@ fn a_missing_or_malformed_revocation_list_exits_2() {
             "--revocations",
             arg(&files.path("gone.json")),
         ])
-        .assert()
-        .code(2)
-        .stderr(contains("revocation list file"))
-        .stderr(contains("gone.json"))
-        .stderr(contains("does not exist"));
+        .exits_2(&["revocation list file", "gone.json", "does not exist"]);
     let bad = files.write("rev.json", "[]");
     verify(&files)
         .args(["--text", "x", "--revocations", arg(&bad)])
-        .assert()
-        .code(2)
-        .stderr(contains("rev.json"))
-        .stderr(contains("malformed"));
+        .exits_2(&["rev.json", "malformed"]);
 }
 
 #[test]
@@ -255,10 +251,7 @@ fn a_missing_image_exits_2() {
     let files = Files::new();
     verify(&files)
         .args(["--image", arg(&files.path("nope.png"))])
-        .assert()
-        .code(2)
-        .stderr(contains("cannot read image"))
-        .stderr(contains("nope.png"));
+        .exits_2(&["cannot read image", "nope.png"]);
 }
 
 #[test]
@@ -267,10 +260,7 @@ fn an_unreadable_image_exits_2() {
     let image = files.write("broken.png", b"\x89PNG\r\n\x1a\nnot really");
     verify(&files)
         .args(["--image", arg(&image)])
-        .assert()
-        .code(2)
-        .stderr(contains("broken.png"))
-        .stderr(contains("not a readable PNG or JPEG image"));
+        .exits_2(&["broken.png", "not a readable PNG or JPEG image"]);
 }
 
 #[test]
@@ -282,10 +272,7 @@ fn an_image_without_a_qr_code_exits_2() {
     );
     verify(&files)
         .args(["--image", arg(&image)])
-        .assert()
-        .code(2)
-        .stderr(contains("blank.png"))
-        .stderr(contains("no readable QR code"));
+        .exits_2(&["blank.png", "no readable QR code"]);
 }
 
 #[test]
@@ -301,10 +288,7 @@ fn a_bad_at_time_exits_2() {
             "--at",
             "yesterday",
         ])
-        .assert()
-        .code(2)
-        .stderr(contains("--at"))
-        .stderr(contains("RFC 3339"));
+        .exits_2(&["--at", "RFC 3339"]);
 }
 
 #[test]
@@ -312,21 +296,16 @@ fn an_unknown_checkpoint_exits_2_listing_the_kinds() {
     let files = Files::new();
     verify(&files)
         .args(["--text", "x", "--checkpoint", "platform"])
-        .assert()
-        .code(2)
-        .stderr(contains("unknown checkpoint kind 'platform'"))
-        .stderr(contains("real_name_check"));
+        .exits_2(&["unknown checkpoint kind 'platform'", "real_name_check"]);
 }
 
 #[test]
 fn text_and_image_are_exclusive_and_one_is_required() {
     let files = Files::new();
-    verify(&files).assert().code(2).stderr(contains("--text"));
+    verify(&files).exits_2(&["--text"]);
     verify(&files)
         .args(["--text", "x", "--image", "y.png"])
-        .assert()
-        .code(2)
-        .stderr(contains("cannot be used with"));
+        .exits_2(&["cannot be used with"]);
 }
 
 #[test]
@@ -418,10 +397,7 @@ fn sync_and_upload_report_an_unreachable_issuer_with_exit_2() {
             "--dir",
             arg(&files.path("lists")),
         ])
-        .assert()
-        .code(2)
-        .stderr(contains("/v1/trust-list"))
-        .stderr(contains("no response"));
+        .exits_2(&["/v1/trust-list", "no response"]);
     assert!(!files.path("lists").join("trust-list.json").exists());
 
     let state = files.path("state");
@@ -445,9 +421,7 @@ fn sync_and_upload_report_an_unreachable_issuer_with_exit_2() {
             "--backoff-ms",
             "1",
         ])
-        .assert()
-        .code(2)
-        .stderr(contains("not acknowledged after 2 attempt(s)"));
+        .exits_2(&["not acknowledged after 2 attempt(s)"]);
     assert_eq!(
         tempid_gate::StateDir::open(&state)
             .expect("state")
@@ -464,7 +438,5 @@ fn sync_and_upload_report_an_unreachable_issuer_with_exit_2() {
             "--dir",
             arg(&files.path("lists")),
         ])
-        .assert()
-        .code(2)
-        .stderr(contains("not valid"));
+        .exits_2(&["not valid"]);
 }
