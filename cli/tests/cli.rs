@@ -274,9 +274,9 @@ fn real_use_commands_work_against_a_live_issuer() {
         );
 
     let who = "440304198511123011";
-    // Consent is required before the face check: the core refuses without it.
-    tempid()
-        .args([
+    let guest_apply = || {
+        let mut command = tempid();
+        command.args([
             "apply",
             "--lang",
             "en",
@@ -287,26 +287,18 @@ fn real_use_commands_work_against_a_live_issuer() {
             who,
             "--name",
             "李四",
-        ])
+        ]);
+        command
+    };
+    // Consent is required before the face check: the core refuses without it.
+    guest_apply()
         .args(["--city", "深圳", "--sandbox-face", who])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("[consent_required]"));
 
     // A guest applies with the sandbox face check and gets a code it can show.
-    let assert = tempid()
-        .args([
-            "apply",
-            "--lang",
-            "en",
-            "--issuer",
-            &url,
-            "--guest",
-            "--id-number",
-            who,
-            "--name",
-            "李四",
-        ])
+    let assert = guest_apply()
         .args([
             "--city",
             "深圳",
