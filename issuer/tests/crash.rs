@@ -142,19 +142,15 @@ async fn crash_and_restart(db: Db) {
     for round in 0..ROUNDS {
         let mut server = start_server(&test_db.url, &key_dir, &identities_file).await;
         // Everything acknowledged so far survived the previous kill.
-        for cti in &acknowledged {
-            let response = client
-                .get(format!("{}/v1/certificates/{cti}/status", server.base))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(
-                response.status(),
-                StatusCode::OK,
-                "round {round}: acknowledged certificate {cti} lost"
-            );
-            let status: CertificateStatusResponse = response.json().await.unwrap();
-            assert_eq!(status.status, CertificateStatus::Valid);
+        for status in statuses(
+            &client,
+            &server.base,
+            &acknowledged,
+            &format!("round {round}"),
+        )
+        .await
+        {
+            assert_eq!(status, CertificateStatus::Valid);
         }
         let queue: Arc<Mutex<Vec<SandboxIdentity>>> = Arc::new(Mutex::new(
             people[round * PER_ROUND..(round + 1) * PER_ROUND].to_vec(),
@@ -206,18 +202,13 @@ async fn crash_and_restart(db: Db) {
 
     // Final check on a restarted server, and the quota audit straight from the database.
     let mut server = start_server(&test_db.url, &key_dir, &identities_file).await;
-    for cti in &acknowledged {
-        let response = client
-            .get(format!("{}/v1/certificates/{cti}/status", server.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "acknowledged certificate {cti} lost"
-        );
-    }
+    statuses(
+        &client,
+        &server.base,
+        &acknowledged,
+        "after the last restart",
+    )
+    .await;
     let store = tempid_issuer::Store::open(&test_db.url, 1).await.unwrap();
     let audit = store.quota_audit().await.unwrap();
     assert!(audit.len() >= acknowledged.len());
@@ -234,3 +225,28 @@ async fn crash_and_restart(db: Db) {
 }
 
 on_both!(crash_and_restart);
+
+/// The issuer's status of each certificate in `ctis`; panics naming `when` if one is lost.
+async fn statuses(
+    client: &reqwest::Client,
+    base: &str,
+    ctis: &[String],
+    when: &str,
+) -> Vec<CertificateStatus> {
+    let mut out = Vec::with_capacity(ctis.len());
+    for cti in ctis {
+        let response = client
+            .get(format!("{base}/v1/certificates/{cti}/status"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{when}: acknowledged certificate {cti} lost"
+        );
+        let status: CertificateStatusResponse = response.json().await.unwrap();
+        out.push(status.status);
+    }
+    out
+}
